@@ -1,0 +1,1 @@
+"""Async clients for the three services. No Textual here."""

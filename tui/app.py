@@ -1,0 +1,165 @@
+"""The waqr App: two modes (Message QR codes, Link device), themes, palette commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tui.api.alibaba import AlibabaClient
+from tui.api.green import GreenClient
+from tui.api.meta import MetaClient
+from tui.api.provider import CodesProvider
+from tui.config import Settings, config_file_warning, missing, resolve_config_file, start_problem
+from tui.qr.render import STYLES
+from tui.screens.codes import CodesScreen
+from tui.screens.dialogs import HelpScreen
+from tui.screens.link import LinkScreen
+from tui.themes import DEFAULT_THEME, load_themes
+
+QR_STYLES = ("auto", *STYLES)
+
+
+class WaqrApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "waqr"
+    MODES = {"codes": CodesScreen, "link": LinkScreen}
+    BINDINGS = [
+        Binding("1", "switch_mode('codes')", "QR codes"),
+        Binding("2", "switch_mode('link')", "Link device"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    qr_style: reactive[str] = reactive("auto")
+    provider_name: reactive[str] = reactive("auto")
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        start: str = "codes",
+        sandbox: Any = None,
+        codes_provider: CodesProvider | None = None,
+        green: GreenClient | None = None,
+        config_file: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.start_mode = start
+        self.sandbox = sandbox
+        self._codes: CodesProvider | None = codes_provider
+        self._green: GreenClient | None = green
+        self.config_file = resolve_config_file(config_file)
+        themes, self.theme_problems = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+        wanted = settings.ui.theme
+        if wanted not in self.available_themes:
+            self.theme_problems.append(f"theme {wanted!r} not found; using {DEFAULT_THEME}")
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+        self.set_reactive(WaqrApp.qr_style, settings.ui.qr_style)
+        self.set_reactive(WaqrApp.provider_name, settings.ui.provider)
+
+    def on_mount(self) -> None:
+        for problem in self.theme_problems:
+            self.notify(problem, severity="warning", timeout=6)
+        warning = config_file_warning(self.config_file)
+        if warning:
+            self.notify(warning, severity="warning", timeout=10)
+        if self.sandbox is not None:
+            self.sub_title = "demo sandbox"
+        self.switch_mode(self.start_mode)
+
+    async def on_unmount(self) -> None:
+        for client in (self._codes, self._green):
+            if client is not None:
+                await client.aclose()
+
+    # -- services ---------------------------------------------------------------------------
+
+    def codes_provider(self) -> tuple[CodesProvider | None, str | None]:
+        """The provider of the Message QR codes pane, or why there is none."""
+        if self._codes is None:
+            s = self.settings
+            choice = self.provider_name
+            if choice == "auto":
+                choice = "meta" if s.meta.configured or not s.alibaba.configured else "alibaba"
+            if choice == "meta" and s.meta.configured:
+                self._codes = MetaClient(s.meta)
+            elif choice == "alibaba" and s.alibaba.configured:
+                self._codes = AlibabaClient(s.alibaba)
+            else:
+                return None, start_problem(s, None) if choice == "meta" else (
+                    f"Alibaba CAMS needs {missing(s.alibaba, 'alibaba', ['access_key_id', 'access_key_secret', 'phone_number'])}."
+                )
+        return self._codes, None
+
+    def green_client(self) -> tuple[GreenClient | None, str | None]:
+        if self._green is None:
+            if not self.settings.green.configured:
+                return None, start_problem(self.settings, "link")
+            self._green = GreenClient(self.settings.green)
+        return self._green, None
+
+    async def use_provider(self, name: str) -> None:
+        """Switch the Message QR codes pane to another provider (the pane watches `provider_name`)."""
+        if self._codes is not None:
+            await self._codes.aclose()
+        self._codes = None
+        self.provider_name = name
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_cycle_qr_style(self) -> None:
+        self.qr_style = QR_STYLES[(QR_STYLES.index(self.qr_style) + 1) % len(QR_STYLES)]
+        self.notify(f"QR style: {self.qr_style}", timeout=2)
+
+    def action_set_qr_style(self, style: str) -> None:
+        self.qr_style = style
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for style in QR_STYLES:
+            yield SystemCommand(f"QR style: {style}", f"Draw QR codes in the {style} style",
+                                lambda s=style: self.action_set_qr_style(s))
+        s = self.settings
+        if s.meta.configured and s.alibaba.configured:
+            for name, title in (("meta", "Meta Cloud API"), ("alibaba", "Alibaba CAMS")):
+                yield SystemCommand(f"Provider: {title}", f"Message QR codes from {title}",
+                                    lambda n=name: self.run_worker(self.use_provider(n)))
+        if isinstance(screen, CodesScreen):
+            for key, title, text in (
+                ("reload", "Reload codes", "Fetch the page again"),
+                ("copy", "Copy link", "Copy the highlighted code's link (OSC 52)"),
+                ("save", "Save image", "Save the highlighted code as PNG or SVG"),
+                ("new", "New code", "Create a message QR code"),
+                ("edit", "Edit message", "Change the highlighted code's message"),
+                ("delete", "Delete code", "Delete the highlighted code (asks first)"),
+            ):
+                yield SystemCommand(title, text, getattr(screen, f"action_{key}"))
+        if isinstance(screen, LinkScreen):
+            for key, title, text in (
+                ("pairing", "Pairing code", "Link with a phone number instead of the QR"),
+                ("logout", "Log out instance", "Unlink the phone (asks first)"),
+                ("restart", "Restart polling", "Ask for a QR again"),
+                ("reboot", "Reboot instance", "Restart the Green API instance (asks first)"),
+            ):
+                yield SystemCommand(title, text, getattr(screen, f"action_{key}"))
+        if self.sandbox is not None:
+            yield SystemCommand("Sandbox: simulate the phone scanning the QR", "Demo only: link the sandbox instance",
+                                self._simulate_scan)
+
+    def _simulate_scan(self) -> None:
+        self.sandbox.green.scan()
+        self.notify("Sandbox: the phone scanned the QR.", timeout=3)
+

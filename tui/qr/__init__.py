@@ -1,0 +1,1 @@
+"""QR encoding, terminal rendering and PNG decoding. No Textual here."""

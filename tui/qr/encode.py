@@ -1,0 +1,32 @@
+"""Text -> QR module matrix (segno), and image files drawn from the same matrix."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import segno
+
+Matrix = tuple[tuple[bool, ...], ...]
+"""Dark modules are True; no quiet zone."""
+
+
+@lru_cache(maxsize=64)
+def _make(payload: str, error: str) -> segno.QRCode:
+    # error level as asked, never boosted: Green's pairing QR must stay at L.
+    return segno.make_qr(payload, error=error, boost_error=False)
+
+
+@lru_cache(maxsize=64)
+def encode(payload: str, error: str = "L") -> Matrix:
+    """The module matrix of `payload` at the given error level (smallest version that fits)."""
+    qr = _make(payload, error)
+    return tuple(tuple(bool(v) for v in row) for row in qr.matrix)
+
+
+def image_bytes(payload: str, kind: str, *, scale: int = 10, error: str = "M") -> bytes:
+    """A PNG or SVG of the payload, black on white with a 4-module quiet zone."""
+    qr = segno.make_qr(payload, error=error)
+    out = io.BytesIO()
+    qr.save(out, kind=kind.lower(), scale=scale, border=4, dark="#000000", light="#ffffff")
+    return out.getvalue()
