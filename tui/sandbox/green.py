@@ -88,7 +88,7 @@ class GreenSandbox:
     """Instances of the simulated Green API (one is configured for the demo)."""
 
     path = re.compile(r"^/waInstance(\d+)/(\w+)/([^/]+)/?$")
-    control = re.compile(r"^/_sandbox/green/(\d+)/(\w+)$")
+    control = re.compile(r"^/_sandbox/green/(\d+)/([\w-]+)$")
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, rate_limits: bool = True) -> None:
         self.offset = 0.0

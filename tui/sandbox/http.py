@@ -164,6 +164,6 @@ class _Server(ThreadingHTTPServer):
 def serve(port: int, dispatch: Callable[[Request, str], Response]) -> tuple[_Server, threading.Thread]:
     """Start serving on 127.0.0.1 (port 0: a free one) in a daemon thread."""
     server = _Server(port, dispatch)
-    thread = threading.Thread(target=server.serve_forever, name="waqr-sandbox", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="waqr-sandbox", daemon=True)
     thread.start()
     return server, thread
