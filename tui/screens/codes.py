@@ -112,7 +112,8 @@ class CodesScreen(Screen[None]):
             self._show_error(exc)
             return
         finally:
-            table.loading = False
+            if table.is_attached:  # the screen may be gone when a cancelled load unwinds
+                table.loading = False
         self._show(page, page_no, (after, before), focus)
 
     def _show(self, page: Page, page_no: int, request: tuple[str | None, str | None], focus: str | None = None) -> None:

@@ -22,6 +22,9 @@ class SaveRequest:
 
 
 class SaveImageScreen(ModalScreen[SaveRequest | None]):
+    """Enter saves; the path is focused so that Enter is all a default save takes."""
+
+    AUTO_FOCUS = "#path"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, code: str, service: str, folder: Path | None = None) -> None:
