@@ -46,6 +46,7 @@ class Instance:
     forced_state: str | None = None
     qr_error: str | None = None
     pairing_code: tuple[str, float] | None = None
+    codes_issued: int = 0
     _png: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     _calls: dict[str, deque[float]] = field(default_factory=dict)
 
@@ -193,7 +194,8 @@ class GreenSandbox:
             return json_response({"code": 400, "description": "Validation failed", "message": "phoneNumber must be digits"}, 400)
         if instance.authorized:
             return json_response({"status": False, "code": ""})
-        rng = random.Random(f"{instance.id}:{instance.attempt}:{phone}:{int(self.now())}")
+        instance.codes_issued += 1
+        rng = random.Random(f"{instance.id}:{instance.attempt}:{phone}:{instance.codes_issued}")
         code = "".join(rng.choice("ABCDEFGHJKLMNPQRSTVWXYZ23456789") for _ in range(8))
         instance.pairing_code = (code, self.now() + PAIRING_CODE_LIFETIME)
         instance.phone = str(phone)
