@@ -37,7 +37,7 @@ class PairingScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog form pairing"):
             yield Label("Link with a phone number", classes="dialog-title")
-            yield Label("Phone number of the WhatsApp account, country code first, digits only")
+            yield Label("Phone number of the account: country code first, digits only")
             yield Input(placeholder="79001234567", id="phone", restrict=r"[0-9]*", max_length=15)
             yield Static("", id="pair-code")
             yield Static("", id="pair-where")
