@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import ConfigError, env_name, load_settings, start_problem, write_private, config_file_warning
+from tui.config import ConfigError, config_file_warning, env_name, load_settings, start_problem
 
 
 def write(path: Path, text: str) -> Path:
@@ -81,10 +81,9 @@ def test_start_problem_names_missing_keys() -> None:
     assert env_name("alibaba.cust_space_id") == "WAQR_ALIBABA__CUST_SPACE_ID"
 
 
-def test_private_config_file(tmp_path: Path) -> None:
-    path = tmp_path / "cfg" / "config.toml"
-    write_private(path, "[meta]\naccess_token = 'x'\n")
-    assert path.stat().st_mode & 0o777 == 0o600
+def test_warns_when_config_file_is_readable_by_others(tmp_path: Path) -> None:
+    path = write(tmp_path / "cfg" / "config.toml", "[meta]\naccess_token = 'x'\n")
+    path.chmod(0o600)
     assert config_file_warning(path) is None
     path.chmod(0o644)
     warning = config_file_warning(path)

@@ -218,12 +218,3 @@ def config_file_warning(path: Path) -> str | None:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         return f"{path} is readable by other users; run: chmod 600 {path}"
     return None
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file that may hold secrets with mode 0600 from the start."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(path, 0o600)

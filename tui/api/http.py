@@ -177,17 +177,24 @@ class HttpService:
         )
 
     def json(self, answer: Answer) -> Any:
-        """Parse an answer as JSON or raise a BadResponseError saying what came instead."""
+        """Parse an answer as JSON or raise the typed error that says what came instead.
+
+        An error status speaks for itself (429 is "too many requests" whatever the body);
+        a success status with a body that is not JSON is a BadResponseError.
+        """
         body = answer.content.strip()
-        if not body:
-            raise self.status_error(answer, "the answer was empty")
         try:
             return json.loads(body)
         except ValueError:
             pass
+        if answer.status >= 400:
+            raise self.status_error(answer)
+        if not body:
+            raise BadResponseError(self.service, "the answer was empty", hint="waqr will try again.", transient=True)
         head = body[:200].lower()
         what = "an HTML page" if b"<html" in head or b"<!doctype" in head else "something that is not JSON"
-        raise self.status_error(answer, f"the service answered with {what}")
+        raise BadResponseError(self.service, f"the service answered with {what}", hint="waqr will try again.",
+                               transient=True)
 
     def status_error(self, answer: Answer, message: str | None = None) -> ApiError:
         """Map an HTTP status (plus an optional message) to the matching typed error."""

@@ -115,27 +115,18 @@ class MetaClient:
             last = attempt == self.retries - 1
             try:
                 answer = await self.http.send(method, path, headers=self._auth, **kwargs)
-            except NetworkError:
-                if last or not idempotent:
-                    raise
-                await self.sleep(0.5 * 2**attempt)
-                continue
-            self._read_usage(answer)
-            try:
+                self._read_usage(answer)
                 body = self.http.json(answer)
+                if answer.status >= 400 or (isinstance(body, dict) and "error" in body):
+                    raise graph_error(SERVICE, answer, body)
+                return body
             except ApiError as exc:
-                if last or not (idempotent and exc.transient):
+                # A network fault may hide a create that happened; a Graph error envelope says it did not.
+                retry = exc.transient and (idempotent or exc.graph is not None)
+                if last or not retry:
                     raise
-                await self.sleep(0.5 * 2**attempt)
-                continue
-            if answer.status >= 400 or (isinstance(body, dict) and "error" in body):
-                error = graph_error(SERVICE, answer, body)
-                if last or not error.transient:
-                    raise error
-                log.info("transient Graph error %s, retrying", error.graph and error.graph.code)
-                await self.sleep(error.retry_after if error.retry_after is not None else 0.5 * 2**attempt)
-                continue
-            return body
+                log.info("%s, retrying (%d/%d)", exc.text(), attempt + 2, self.retries)
+                await self.sleep(exc.retry_after if exc.retry_after is not None else 0.5 * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _read_usage(self, answer: Answer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
@@ -24,6 +25,8 @@ from tui.widgets.qr_view import QRView
 
 if TYPE_CHECKING:
     from tui.app import WaqrApp
+
+log = logging.getLogger("waqr.codes")
 
 
 class CodesScreen(Screen[None]):
@@ -165,6 +168,7 @@ class CodesScreen(Screen[None]):
         status.set_class(error, "error")
 
     def _show_error(self, exc: ApiError) -> None:
+        log.warning("%s", exc.describe())
         self.error = exc
         self._status(exc.describe(), error=True)
         self.notify(exc.describe(), title=exc.service, severity="error", timeout=8)

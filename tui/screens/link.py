@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -21,6 +22,8 @@ from tui.widgets.qr_view import QRView
 
 if TYPE_CHECKING:
     from tui.app import WaqrApp
+
+log = logging.getLogger("waqr.link")
 
 HOW_TO = (
     "On the phone: WhatsApp → Settings (or ⋮) → Linked devices → Link a device, "
@@ -149,7 +152,8 @@ class LinkScreen(Screen[None]):
     def _on_error(self, exc: Exception, delay: float) -> None:
         self.query_one(QRView).payload = None
         text = exc.describe() if isinstance(exc, ApiError) else f"Green API: {exc}"
-        self._show("Connection problem", text, f"Trying again in {delay:.0f} s; waqr recovers by itself.")
+        log.warning("%s (retry in %.0f s)", text, delay)
+        self._show("Connection problem", text, f"Trying again in {delay:.0f} s (r: now); waqr recovers by itself.")
 
     def _tick(self) -> None:
         """Countdown to the next QR; writes only when the text changes."""
