@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import make_app, until
 from tests.qrcheck import decode_lines
-from tui.api.green import HAS_AUTH
+from tui.api.models import HAS_AUTH
 from tui.sandbox import Sandbox
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.link import LinkScreen
@@ -120,15 +120,16 @@ async def test_cadence_no_overlap_and_pause_when_hidden(sandbox: Sandbox) -> Non
         starts = poller.starts[-4:]
         gaps = [b - a for a, b in zip(starts, starts[1:])]
         assert all(0.9 <= g <= 1.15 for g in gaps), gaps
-        qr_calls = [t for t, m in sandbox.green.log if m == "qr"]
-        assert all(b - a >= 0.9 for a, b in zip(qr_calls, qr_calls[1:]))  # never two in flight
+        qr_calls = [(start, end) for start, end, m in sandbox.green.log if m == "qr"]
+        assert all(b[0] - a[0] >= 0.9 for a, b in zip(qr_calls, qr_calls[1:]))
+        assert all(b[0] >= a[1] for a, b in zip(qr_calls, qr_calls[1:]))  # never two in flight
         await pilot.press("1")  # leave: the link screen is suspended
         await pilot.pause(0.3)
-        count = len([m for _t, m in sandbox.green.log if m == "qr"])
+        count = len([m for *_t, m in sandbox.green.log if m == "qr"])
         await asyncio.sleep(2.2)
-        assert len([m for _t, m in sandbox.green.log if m == "qr"]) == count
+        assert len([m for *_t, m in sandbox.green.log if m == "qr"]) == count
         await pilot.press("2")
-        await until(pilot, lambda: len([m for _t, m in sandbox.green.log if m == "qr"]) > count, what="resumed")
+        await until(pilot, lambda: len([m for *_t, m in sandbox.green.log if m == "qr"]) > count, what="resumed")
 
 
 async def test_stops_after_idle_limit_and_r_resumes(sandbox: Sandbox) -> None:

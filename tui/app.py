@@ -10,16 +10,18 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from tui.api.alibaba import AlibabaClient
-from tui.api.green import GreenClient
-from tui.api.meta import MetaClient
-from tui.api.provider import CodesProvider
+from typing import TYPE_CHECKING
+
 from tui.config import Settings, config_file_warning, missing, resolve_config_file, start_problem
 from tui.qr.render import STYLES
 from tui.screens.codes import CodesScreen
 from tui.screens.dialogs import HelpScreen
 from tui.screens.link import LinkScreen
 from tui.themes import DEFAULT_THEME, load_themes
+
+if TYPE_CHECKING:
+    from tui.api.green import GreenClient
+    from tui.api.provider import CodesProvider
 
 QR_STYLES = ("auto", *STYLES)
 
@@ -48,9 +50,9 @@ class WaqrApp(App[None]):
         green: GreenClient | None = None,
         config_file: str | None = None,
     ) -> None:
+        self.DEFAULT_MODE = start  # Textual mounts this mode first: no blank default screen to switch from
         super().__init__()
         self.settings = settings
-        self.start_mode = start
         self.sandbox = sandbox
         self._codes: CodesProvider | None = codes_provider
         self._green: GreenClient | None = green
@@ -74,7 +76,6 @@ class WaqrApp(App[None]):
             self.notify(warning, severity="warning", timeout=10)
         if self.sandbox is not None:
             self.sub_title = "demo sandbox"
-        self.switch_mode(self.start_mode)
 
     async def on_unmount(self) -> None:
         for client in (self._codes, self._green):
@@ -91,8 +92,12 @@ class WaqrApp(App[None]):
             if choice == "auto":
                 choice = "meta" if s.meta.configured or not s.alibaba.configured else "alibaba"
             if choice == "meta" and s.meta.configured:
+                from tui.api.meta import MetaClient
+
                 self._codes = MetaClient(s.meta)
             elif choice == "alibaba" and s.alibaba.configured:
+                from tui.api.alibaba import AlibabaClient
+
                 self._codes = AlibabaClient(s.alibaba)
             else:
                 return None, start_problem(s, None) if choice == "meta" else (
@@ -104,6 +109,8 @@ class WaqrApp(App[None]):
         if self._green is None:
             if not self.settings.green.configured:
                 return None, start_problem(self.settings, "link")
+            from tui.api.green import GreenClient
+
             self._green = GreenClient(self.settings.green)
         return self._green, None
 

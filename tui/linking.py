@@ -12,9 +12,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from tui.api.errors import ApiError
-from tui.api.green import HAS_AUTH, GreenClient
+from tui.api.models import HAS_AUTH
 from tui.qr.decode import QrImageError, decode_base64_image
+
+if TYPE_CHECKING:
+    from tui.api.green import GreenClient
 
 QR_LIFETIME = 20.0
 LINKED_INTERVAL = 5.0

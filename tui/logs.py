@@ -9,7 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
-from tui.api.http import Redactor
+from tui.api.redact import Redactor
 
 
 class RedactingFilter(logging.Filter):

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from tui.api.errors import ApiError, AuthError, BadResponseError, RateLimitError, RequestError
 from tui.api.http import Answer, HttpService, RateLimiter
-from tui.api.models import AuthorizationCode, GreenQr, InstanceState, WaSettings
+from tui.api.models import HAS_AUTH, AuthorizationCode, GreenQr, InstanceState, WaSettings  # noqa: F401
 from tui.config import GreenSettings, env_name
 
 log = logging.getLogger("waqr.green")
@@ -22,8 +22,6 @@ log = logging.getLogger("waqr.green")
 SERVICE = "Green API"
 INTERVALS = {"qr": 1 / 3}
 """Per-instance limits: `qr` 3/s, every other method 1/s."""
-HAS_AUTH = "Instance has auth. You need to make log out"
-"""The `qr` error that asks for a log out before a new QR can be had."""
 STATES: tuple[str, ...] = InstanceState.__args__  # type: ignore[attr-defined]
 M = TypeVar("M", bound=BaseModel)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 import httpx
 
 from tui import __version__
+from tui.api.redact import Redactor
 from tui.api.errors import (
     ApiError,
     AuthError,
@@ -32,25 +32,10 @@ log = logging.getLogger("waqr.http")
 USER_AGENT = f"waqr/{__version__}"
 MAX_BODY = 4 * 1024 * 1024
 """Largest answer read into memory; a bigger one is a BadResponseError."""
-REDACTED = "***"
 
 
 def default_timeout(total: float = 10.0) -> httpx.Timeout:
     return httpx.Timeout(total, connect=min(5.0, total))
-
-
-class Redactor:
-    """Replaces secrets (and `access_token=` query values) in any text."""
-
-    _query_token = re.compile(r"(access_token=)[^&\s\"']+")
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return self._query_token.sub(r"\1" + REDACTED, text)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class Page(BaseModel):
     """Known total count (CAMS lists everything at once); None for Graph."""
 
 
+HAS_AUTH = "Instance has auth. You need to make log out"
+"""The Green API `qr` error that asks for a log out before a new QR can be had."""
 GreenQrType = Literal["qrCode", "error", "alreadyLogged"]
 InstanceState = Literal["notAuthorized", "authorized", "blocked", "sleepMode", "starting", "yellowCard"]
 

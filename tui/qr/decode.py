@@ -6,8 +6,6 @@ import base64
 import binascii
 import io
 
-import zxingcpp
-from PIL import Image, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
@@ -19,6 +17,9 @@ class QrImageError(ValueError):
 
 def decode_image(data: bytes) -> str:
     """The text of the QR code in a PNG (or any image Pillow reads)."""
+    import zxingcpp  # imported on first use: not needed for the first frame
+    from PIL import Image, UnidentifiedImageError
+
     if len(data) > MAX_IMAGE_BYTES:
         raise QrImageError("the QR image is too large")
     try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import segno
+if TYPE_CHECKING:
+    import segno
 
 Matrix = tuple[tuple[bool, ...], ...]
 """Dark modules are True; no quiet zone."""
@@ -13,6 +15,8 @@ Matrix = tuple[tuple[bool, ...], ...]
 
 @lru_cache(maxsize=64)
 def _make(payload: str, error: str) -> segno.QRCode:
+    import segno  # imported on first use: not needed for the first frame
+
     # error level as asked, never boosted: Green's pairing QR must stay at L.
     return segno.make_qr(payload, error=error, boost_error=False)
 
@@ -26,6 +30,8 @@ def encode(payload: str, error: str = "L") -> Matrix:
 
 def image_bytes(payload: str, kind: str, *, scale: int = 10, error: str = "M") -> bytes:
     """A PNG or SVG of the payload, black on white with a 4-module quiet zone."""
+    import segno
+
     qr = segno.make_qr(payload, error=error)
     out = io.BytesIO()
     qr.save(out, kind=kind.lower(), scale=scale, border=4, dark="#000000", light="#ffffff")

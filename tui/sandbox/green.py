@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.api.green import HAS_AUTH
+from tui.api.models import HAS_AUTH
 from tui.qr.encode import image_bytes
 from tui.sandbox.http import Request, Response, json_response
 
@@ -97,8 +97,8 @@ class GreenSandbox:
         self.rate_limits = rate_limits
         self.lock = threading.Lock()
         self.instances = {ID_INSTANCE: Instance(ID_INSTANCE, TOKEN, self.now, epoch_start=self.now())}
-        self.log: list[tuple[float, str]] = []
-        """(real monotonic time, method) of every instance call, for cadence checks."""
+        self.log: list[tuple[float, float, str]] = []
+        """(start, end, method) of every instance call in real monotonic time: cadence and overlap checks."""
 
     def now(self) -> float:
         return self._clock() + self.offset
@@ -124,20 +124,25 @@ class GreenSandbox:
         if not match:
             return None
         instance_id, method, token = match.groups()
+        started = time.monotonic()
         with self.lock:
-            instance = self.instances.get(instance_id)
-            if instance is None:
-                return Response(403, b"Forbidden", {"Content-Type": "text/plain"})
-            if token != instance.token:
-                return Response(401, b"Unauthorized", {"Content-Type": "text/plain"})
-            self.log.append((time.monotonic(), method))
+            response = self._call(instance_id, method, token, request)
+            self.log.append((started, time.monotonic(), method))
             del self.log[:-10_000]
-            if self._limited(instance, method):
-                return Response(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "1"})
-            handler = getattr(self, f"_m_{method}", None)
-            if handler is None:
-                return json_response({"message": f"method {method} not found"}, 404)
-            return handler(instance, request)
+        return response
+
+    def _call(self, instance_id: str, method: str, token: str, request: Request) -> Response:
+        instance = self.instances.get(instance_id)
+        if instance is None:
+            return Response(403, b"Forbidden", {"Content-Type": "text/plain"})
+        if token != instance.token:
+            return Response(401, b"Unauthorized", {"Content-Type": "text/plain"})
+        if self._limited(instance, method):
+            return Response(429, b"Too Many Requests", {"Content-Type": "text/plain", "Retry-After": "1"})
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return json_response({"message": f"method {method} not found"}, 404)
+        return handler(instance, request)
 
     def _limited(self, instance: Instance, method: str) -> bool:
         if not self.rate_limits:

@@ -81,7 +81,8 @@ class CodesScreen(Screen[None]):
         table.add_column("created", key="created", width=10)
         table.add_column("link", key="link", width=36)
         self.watch(self.app, "provider_name", self._use_provider, init=False)
-        self._use_provider()
+        self._status("Loading…")
+        self.set_timer(0.02, self._use_provider)  # let the first frame reach the terminal, then load the client
 
     def _use_provider(self, _name: str = "") -> None:
         """Take the app's current provider and show its first page."""

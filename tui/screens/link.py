@@ -14,13 +14,13 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
 from tui.api.errors import ApiError
-from tui.api.green import GreenClient
 from tui.linking import Linker, Poller, View
 from tui.screens.dialogs import ConfirmScreen
 from tui.screens.pairing import PairingScreen
 from tui.widgets.qr_view import QRView
 
 if TYPE_CHECKING:
+    from tui.api.green import GreenClient
     from tui.app import WaqrApp
 
 log = logging.getLogger("waqr.link")
@@ -53,7 +53,7 @@ class LinkScreen(Screen[None]):
         self.worker: Worker[None] | None = None
         self.view: View | None = None
         self.stopped_idle = False
-        self._countdown_text = ""
+        self._texts: dict[str, str] = {"#link-title": "Connecting…"}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -67,6 +67,9 @@ class LinkScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_timer(0.02, self._connect)  # let the first frame reach the terminal, then load the client
+
+    def _connect(self) -> None:
         self.client, problem = self.app.green_client()
         if self.client is None:
             self._show("Not configured", problem or "", "")
@@ -120,10 +123,16 @@ class LinkScreen(Screen[None]):
 
     # -- what the person sees -------------------------------------------------------------------
 
+    def _set(self, selector: str, text: str) -> None:
+        """Update a text only when it changes: every write is bytes sent to the terminal."""
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(text)
+
     def _show(self, title: str, status: str, advice: str) -> None:
-        self.query_one("#link-title", Static).update(title)
-        self.query_one("#link-status", Static).update(status)
-        self.query_one("#link-advice", Static).update(advice)
+        self._set("#link-title", title)
+        self._set("#link-status", status)
+        self._set("#link-advice", advice)
 
     def _on_view(self, view: View) -> None:
         self.view = view
@@ -161,9 +170,7 @@ class LinkScreen(Screen[None]):
         if self.view is not None and self.view.kind == "qr" and self.linker is not None and self.worker is not None:
             left = self.linker.seconds_left()
             text = f"New QR in about {left:.0f} s" if left is not None else "The QR changes every 20 s"
-        if text != self._countdown_text:
-            self._countdown_text = text
-            self.query_one("#link-countdown", Static).update(text)
+        self._set("#link-countdown", text)
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -12,8 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from typing import TYPE_CHECKING
+
 from tui.api.errors import ApiError
-from tui.api.green import GreenClient
+
+if TYPE_CHECKING:
+    from tui.api.green import GreenClient
 
 CODE_LIFETIME = 150.0
 WHERE = (
