@@ -69,10 +69,16 @@ class Fault:
     delay: float = 0.0
     drop: bool = False
     times: int | None = None
+    method: str | None = None
+    """Only requests with this method (None: any)."""
     hits: int = 0
 
     def matches(self, request: Request) -> bool:
-        return re.search(self.pattern, request.path) is not None and (self.times is None or self.hits < self.times)
+        return (
+            re.search(self.pattern, request.path) is not None
+            and (self.method is None or self.method == request.method)
+            and (self.times is None or self.hits < self.times)
+        )
 
 
 class Faults:
