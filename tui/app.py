@@ -116,10 +116,10 @@ class WaqrApp(App[None]):
 
     async def use_provider(self, name: str) -> None:
         """Switch the Message QR codes pane to another provider (the pane watches `provider_name`)."""
-        if self._codes is not None:
-            await self._codes.aclose()
-        self._codes = None
-        self.provider_name = name
+        old, self._codes = self._codes, None
+        self.provider_name = name  # the pane cancels its requests and takes the new provider
+        if old is not None:
+            await old.aclose()
 
     # -- actions --------------------------------------------------------------------------------
 

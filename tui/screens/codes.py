@@ -71,7 +71,7 @@ class CodesScreen(Screen[None]):
                 yield DataTable(id="codes-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="code-details")
                 yield Static("", id="codes-status")
-            yield QRView(id="code-qr", placeholder="")
+            yield QRView(id="code-qr")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -86,6 +86,7 @@ class CodesScreen(Screen[None]):
 
     def _use_provider(self, _name: str = "") -> None:
         """Take the app's current provider and show its first page."""
+        self.workers.cancel_node(self)  # nothing may go on using the old provider
         self.page, self.page_no, self.request, self.filter_code = None, 1, (None, None), None
         self._forget()
         self.query_one(DataTable).clear()

@@ -54,13 +54,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog help"):
-            yield Label(f"Keys · {self.beneath.title or self.app.title}", classes="dialog-title")
+            yield Label(f"Keys · {self.beneath.title or self.app.title} · esc closes", classes="dialog-title")
             yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
-            yield Static(
-                "ctrl+p opens the command palette (switch theme, QR style, provider and more). "
-                "Escape closes this help.",
-                classes="dialog-detail",
-            )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -72,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
                     continue
                 seen.add(binding.description)
                 table.add_row(self.app.get_key_display(binding), binding.description)
-        table.add_row("ctrl+p", "Command palette")
+        table.add_row("ctrl+p", "Command palette: theme, QR style, provider, actions")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -33,11 +33,13 @@ class QRView(Widget):
     """
 
     payload: reactive[str | None] = reactive(None, layout=False, repaint=False)
+    placeholder: reactive[str] = reactive("", repaint=False)
+    """Shown in place of the QR when there is no payload."""
     qr_style: reactive[str] = reactive("auto", repaint=False)
 
     def __init__(self, payload: str | None = None, *, placeholder: str = "", **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.placeholder = placeholder
+        self.set_reactive(QRView.placeholder, placeholder)
         self._key: tuple[object, ...] | None = None
         self._strips: list[Strip] = []
         self.rendered: Rendered | None = None
@@ -60,12 +62,15 @@ class QRView(Widget):
     def watch_qr_style(self) -> None:
         self._relayout()
 
+    def watch_placeholder(self) -> None:
+        self._relayout()
+
     def on_resize(self) -> None:
         self._relayout()
 
     def _relayout(self) -> None:
         width, height = self.size
-        key = (self.payload, self.qr_style, width, height)
+        key = (self.payload, self.qr_style, width, height, self.placeholder if self.payload is None else "")
         if key == self._key or width == 0 or height == 0:
             return
         self._key = key
@@ -118,7 +123,7 @@ class QRView(Widget):
         return strips + [Strip.blank(width, base)] * (height - len(strips))
 
     def render_line(self, y: int) -> Strip:
-        if self._key is None or self._key[2:] != tuple(self.size):
+        if self._key is None or self._key[2:4] != tuple(self.size):
             self._relayout()
         return self._strips[y] if y < len(self._strips) else Strip.blank(self.size.width, self.rich_style)
 

@@ -1,0 +1,97 @@
+"""App-wide behaviour: themes (bundled, user, broken), help per screen, palette, QR style."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from tests.helpers import make_app, until
+from tests.qrcheck import decode_lines
+from tui.config import config_dir
+from tui.sandbox import Sandbox
+from tui.screens.dialogs import HelpScreen
+from tui.themes import bundled_dir, load_themes
+from tui.widgets.qr_view import QRView
+
+
+def test_bundled_themes_load() -> None:
+    themes, problems = load_themes(bundled_dir())
+    assert {t.name for t in themes} == {"waqr-dark", "waqr-light", "waqr-contrast"} and problems == []
+
+
+async def test_user_theme_and_broken_theme_file(sandbox: Sandbox) -> None:
+    folder = config_dir() / "themes"
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text('name = "mine"\nprimary = "#ff8800"\nbackground = "#101010"\ndark = true\n')
+    (folder / "broken.toml").write_text('name = "broken"\nprimary = "not a colour"\n')
+    (folder / "garbage.toml").write_text("[[[")
+    app = make_app(sandbox, **{"ui.theme": "mine"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == "mine"
+        notices = " ".join(str(n.message) for n in app._notifications)
+        assert "broken.toml ignored" in notices and "garbage.toml ignored" in notices
+
+
+async def test_unknown_theme_falls_back_with_a_notice(sandbox: Sandbox) -> None:
+    app = make_app(sandbox, **{"ui.theme": "nope"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.theme == "waqr-dark"
+        assert any("'nope' not found" in str(n.message) for n in app._notifications)
+
+
+async def test_help_lists_the_keys_of_the_screen_you_are_on(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = [app.screen.query_one(DataTable).get_row_at(i)[1] for i in range(app.screen.query_one(DataTable).row_count)]
+        assert "Next page" in rows and "Delete" in rows and "Pairing code" not in rows and "Quit" in rows
+        await pilot.press("escape", "2", "question_mark")
+        rows = [app.screen.query_one(DataTable).get_row_at(i)[1] for i in range(app.screen.query_one(DataTable).row_count)]
+        assert "Pairing code" in rows and "Log out" in rows and "Next page" not in rows
+
+
+async def test_palette_has_the_apps_actions(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Reload codes", "Copy link", "Save image", "Delete code", "QR style: compact",
+                "Provider: Alibaba CAMS", "Provider: Meta Cloud API"} <= titles
+        assert any("theme" in t.lower() for t in titles)  # Textual's own theme switcher
+        await pilot.press("2")
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Pairing code", "Log out instance", "Reboot instance"} <= titles
+
+
+async def test_switch_provider_from_the_palette(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: getattr(app.screen, "page", None) is not None)
+        await app.use_provider("alibaba")
+        await until(pilot, lambda: app.screen.page is not None and app.screen.page.total == 30)
+        assert "Alibaba CAMS" in app.screen.sub_title
+
+
+async def test_v_cycles_qr_style_and_each_still_scans(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=(120, 45)) as pilot:
+        await until(pilot, lambda: app.screen.query_one(QRView).rendered is not None)
+        view = app.screen.query_one(QRView)
+        link = app.screen.current().deep_link_url
+        seen = []
+        for _ in range(4):
+            await pilot.press("v")
+            await pilot.pause()
+            seen.append(app.qr_style)
+            if view.rendered:
+                assert decode_lines(view.cells()) == [link]
+        assert seen == ["wide", "half", "compact", "auto"]
+
+
+def test_themes_ship_in_the_wheel_config() -> None:
+    text = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    assert '"themes" = "tui/themes"' in text
