@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import segno
 
 Matrix = tuple[tuple[bool, ...], ...]
 """Dark modules are True; no quiet zone."""
 
 
-@lru_cache(maxsize=64)
-def _make(payload: str, error: str) -> segno.QRCode:
+@lru_cache(maxsize=8)
+def encode(payload: str, error: str = "L") -> Matrix:
+    """The module matrix of `payload` at the given error level (smallest version that fits).
+
+    Cached: a QR on screen is re-laid out on every resize. Small: each view shows one QR.
+    """
     import segno  # imported on first use: not needed for the first frame
 
     # error level as asked, never boosted: Green's pairing QR must stay at L.
-    return segno.make_qr(payload, error=error, boost_error=False)
-
-
-@lru_cache(maxsize=64)
-def encode(payload: str, error: str = "L") -> Matrix:
-    """The module matrix of `payload` at the given error level (smallest version that fits)."""
-    qr = _make(payload, error)
+    qr = segno.make_qr(payload, error=error, boost_error=False)
     return tuple(tuple(bool(v) for v in row) for row in qr.matrix)
 
 

@@ -116,7 +116,7 @@ def _sextant(bits: int) -> str:
 _HALF = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)
 def render(matrix: Matrix, style: str, quiet: int = QUIET) -> Rendered:
     """Draw the matrix in one style with a light quiet zone of `quiet` modules."""
     if style not in CELL:
