@@ -155,3 +155,10 @@ async def test_debug_log_redacts_green_token_in_httpx_lines(sandbox: Sandbox, lo
     await client.aclose()
     text = log_file.read_text()
     assert "/qr/***" in text and settings.green.api_token_instance.get_secret_value() not in text
+
+
+def test_unwritable_log_directory_does_not_stop_the_app(tmp_path: Path, log_file: Path) -> None:
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("")
+    assert logs.setup("INFO", [], path=blocked / "waqr.log") is None
+    logging.getLogger("waqr.test").warning("goes nowhere, raises nothing")

@@ -74,13 +74,16 @@ class WaqrApp(App[None]):
         warning = config_file_warning(self.config_file)
         if warning:
             self.notify(warning, severity="warning", timeout=10)
-        if self.sandbox is not None:
-            self.sub_title = "demo sandbox"
 
     async def on_unmount(self) -> None:
         for client in (self._codes, self._green):
             if client is not None:
                 await client.aclose()
+
+    @property
+    def demo_suffix(self) -> str:
+        """Added to screen subtitles so a demo is never mistaken for a real account."""
+        return " · demo sandbox" if self.sandbox is not None else ""
 
     # -- services ---------------------------------------------------------------------------
 

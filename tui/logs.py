@@ -32,11 +32,16 @@ def log_file() -> Path:
     return Path(platformdirs.user_log_dir("waqr", appauthor=False)) / "waqr.log"
 
 
-def setup(level: str, secrets: Iterable[str], path: Path | None = None) -> Path:
-    """Send the `waqr` loggers (and httpx's) to a rotating file; return its path."""
+def setup(level: str, secrets: Iterable[str], path: Path | None = None) -> Path | None:
+    """Send the `waqr` loggers (and httpx's) to a rotating file; return its path (None: cannot write one)."""
     path = path or log_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler, path = logging.NullHandler(), None  # a read-only home must not stop the app
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
     for name in ("waqr", "httpx", "httpcore"):

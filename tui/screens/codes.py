@@ -95,7 +95,7 @@ class CodesScreen(Screen[None]):
             self._status(problem or "No provider configured.", error=True)
             self.query_one("#code-details", Static).update(problem or "")
             return
-        self.sub_title = f"{self.provider.name} · {self.provider.account}"
+        self.sub_title = f"{self.provider.name} · {self.provider.account}" + self.app.demo_suffix
         self.load()
 
     # -- loading ----------------------------------------------------------------------------

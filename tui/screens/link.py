@@ -74,7 +74,7 @@ class LinkScreen(Screen[None]):
         if self.client is None:
             self._show("Not configured", problem or "", "")
             return
-        self.sub_title = f"Green API · instance {self.client.instance}"
+        self.sub_title = f"Green API · instance {self.client.instance}" + self.app.demo_suffix
         self.linker = Linker(self.client)
         self.set_interval(1.0, self._tick)
         self.start()
