@@ -75,3 +75,22 @@ def test_ctrl_c_exits_non_zero_with_a_reason(sandbox: Sandbox) -> None:
     proc.send_signal(subprocess.signal.SIGINT)
     _out, err = proc.communicate(timeout=10)
     assert proc.returncode == 130 and err.strip().splitlines()[-1] == "waqr: interrupted before the device was linked"
+
+
+class FakeTty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_small_terminal_gets_the_size_needed_not_a_cropped_qr(monkeypatch) -> None:
+    import os as _os
+
+    from tui.plain import draw
+
+    monkeypatch.setattr("shutil.get_terminal_size", lambda: _os.terminal_size((30, 12)))
+    said = draw("2@" + "A" * 230, FakeTty())
+    assert isinstance(said, str) and "30×12" in said and "needs at least" in said
+    monkeypatch.setattr("shutil.get_terminal_size", lambda: _os.terminal_size((80, 24)))
+    drawn = draw("2@" + "A" * 230, FakeTty())
+    assert not isinstance(drawn, str) and drawn.height <= 22 and drawn.width <= 80
+    assert decode_lines(drawn.lines) == ["2@" + "A" * 230]

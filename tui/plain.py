@@ -14,7 +14,7 @@ from tui.api.green import GreenClient
 from tui.config import Settings
 from tui.linking import Linker, Poller, View
 from tui.qr.encode import encode
-from tui.qr.render import Rendered, fit, render
+from tui.qr.render import Rendered, fit, needed, render
 
 EXIT_LINKED, EXIT_FAILED, EXIT_IDLE, EXIT_INTERRUPTED = 0, 1, 3, 130
 
@@ -27,16 +27,19 @@ class Fatal(Exception):
     pass
 
 
-def draw(text: str, out: TextIO, style: str = "auto") -> Rendered:
-    """Render for this output: fit the terminal when it is one, else `half` with a full quiet zone."""
+def draw(text: str, out: TextIO, style: str = "auto") -> Rendered | str:
+    """Render for this output: fit the terminal when it is one, else `half` with a full quiet zone.
+
+    On a terminal where no style fits, the size it needs instead: never a cropped QR.
+    """
     matrix = encode(text)
-    if out.isatty():
-        cols, rows = shutil.get_terminal_size()
-        chosen = fit(len(matrix), cols, rows - 2, style)
-        if chosen is None:
-            chosen = ("half" if style == "auto" else style, 2)
-    else:
-        chosen = ("half" if style == "auto" else style, 4)
+    if not out.isatty():
+        return render(matrix, "half" if style == "auto" else style, 4)
+    cols, rows = shutil.get_terminal_size()
+    chosen = fit(len(matrix), cols, rows - 2, style)
+    if chosen is None:
+        need_w, need_h = needed(len(matrix), style)
+        return f"the terminal is {cols}×{rows}; this QR needs at least {need_w}×{need_h + 2}: enlarge it"
     return render(matrix, *chosen)
 
 
@@ -57,6 +60,9 @@ async def link_plain(settings: Settings, out: TextIO = sys.stdout, err: TextIO =
         if view.kind == "qr" and view.qr_text and view.qr_text != shown[0]:
             shown[0] = view.qr_text
             qr = draw(view.qr_text, out, settings.ui.qr_style)
+            if isinstance(qr, str):
+                err.write(f"[{stamp()}] {qr}\n")
+                return
             out.write(f"[{stamp()}] scan with WhatsApp > Linked devices > Link a device\n")
             out.write((qr.ansi() if colour else qr.plain()) + "\n")
             out.flush()

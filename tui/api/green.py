@@ -6,6 +6,7 @@ is in the path, so everything that could show a URL goes through the redactor.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, TypeVar
 
@@ -32,8 +33,6 @@ def _reason(answer: Answer) -> str | None:
     if not text:
         return None
     try:
-        import json
-
         body = json.loads(text)
         if isinstance(body, dict):
             for key in ("message", "description", "error"):
@@ -76,15 +75,15 @@ class GreenClient:
     def shown_url(self, method: str) -> str:
         return self.http.redact(str(self.http.client.base_url.join(self.url(method))))
 
-    async def _call(self, method: str, *, http_method: str = "GET", json: Any = None) -> Any:
+    async def _call(self, method: str, *, http_method: str = "GET", body: Any = None) -> Any:
         await self.limiter["qr" if method == "qr" else "other"].wait(method)
-        answer = await self.http.send(http_method, self.url(method), json=json)
+        answer = await self.http.send(http_method, self.url(method), json=body)
         if answer.status >= 400:
             raise self._error(answer)
         return self.http.json(answer)
 
     def _error(self, answer: Answer) -> ApiError:
-        reason = answer.status and _reason(answer)
+        reason = _reason(answer)
         reason = self.http.redact(reason) if reason else None
         status = answer.status
         if status == 401:
@@ -148,5 +147,5 @@ class GreenClient:
         digits = "".join(ch for ch in phone if ch.isdigit())
         if not digits or digits != phone.strip().lstrip("+") or not 7 <= len(digits) <= 15:
             raise ValueError("the phone number must be 7 to 15 digits, country code first, no spaces or signs")
-        body = await self._call("getAuthorizationCode", http_method="POST", json={"phoneNumber": int(digits)})
+        body = await self._call("getAuthorizationCode", http_method="POST", body={"phoneNumber": int(digits)})
         return self._model(AuthorizationCode, body, "getAuthorizationCode")

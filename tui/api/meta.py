@@ -15,7 +15,6 @@ from tui.api.errors import (
     AuthError,
     BadResponseError,
     GraphErrorBody,
-    NetworkError,
     NotFoundError,
     RateLimitError,
     RequestError,

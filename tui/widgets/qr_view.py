@@ -6,6 +6,8 @@ waits to be scanned costs nothing to keep on screen.
 
 from __future__ import annotations
 
+from textwrap import wrap
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
@@ -110,8 +112,6 @@ class QRView(Widget):
         return strips + [blank] * (height - len(strips))
 
     def _text(self, lines: list[str], width: int, height: int) -> list[Strip]:
-        from textwrap import wrap
-
         wrapped = [part for line in lines for part in (wrap(line, max(10, width - 2)) or [""])]
         top = max(0, (height - len(wrapped)) // 2)
         base = self.rich_style
