@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-
-from typing import TYPE_CHECKING
 
 from tui.config import Settings, config_file_warning, missing, resolve_config_file, start_problem
 from tui.qr.render import STYLES
@@ -102,10 +100,11 @@ class WaqrApp(App[None]):
                 from tui.api.alibaba import AlibabaClient
 
                 self._codes = AlibabaClient(s.alibaba)
+            elif choice == "alibaba":
+                absent = missing(s.alibaba, "alibaba", ["access_key_id", "access_key_secret", "phone_number"])
+                return None, f"Alibaba CAMS needs {absent}."
             else:
-                return None, start_problem(s, None) if choice == "meta" else (
-                    f"Alibaba CAMS needs {missing(s.alibaba, 'alibaba', ['access_key_id', 'access_key_secret', 'phone_number'])}."
-                )
+                return None, start_problem(s, None)
         return self._codes, None
 
     def green_client(self) -> tuple[GreenClient | None, str | None]:
