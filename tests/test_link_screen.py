@@ -119,10 +119,11 @@ async def test_cadence_no_overlap_and_pause_when_hidden(sandbox: Sandbox) -> Non
         poller = app.screen.poller
         starts = poller.starts[-4:]
         gaps = [b - a for a, b in zip(starts, starts[1:])]
-        assert all(0.9 <= g <= 1.15 for g in gaps), gaps
+        # the loop sleeps out the rest of each second: never early; under load at worst a little late
+        assert all(g >= 0.99 for g in gaps) and sorted(gaps)[len(gaps) // 2] <= 1.1, gaps
         qr_calls = [(start, end) for start, end, m in sandbox.green.log if m == "qr"]
-        assert all(b[0] - a[0] >= 0.9 for a, b in zip(qr_calls, qr_calls[1:]))
-        assert all(b[0] >= a[1] for a, b in zip(qr_calls, qr_calls[1:]))  # never two in flight
+        assert len(qr_calls) >= 4
+        assert all(b[0] >= a[1] for a, b in zip(qr_calls, qr_calls[1:]))  # never two in flight (server's view)
         await pilot.press("1")  # leave: the link screen is suspended
         await pilot.pause(0.3)
         count = len([m for *_t, m in sandbox.green.log if m == "qr"])
