@@ -165,3 +165,16 @@ async def test_no_color_keeps_black_on_white(monkeypatch: pytest.MonkeyPatch) ->
                    (seg.style.bgcolor.get_truecolor().hex if seg.style and seg.style.bgcolor else "#808080"))
                   for seg in strip] for strip in strips]
         assert decode_lines(lines) == [DEEP_LINK]
+
+
+async def test_show_text_replaces_the_qr_with_one_relayout() -> None:
+    app = QrApp(DEEP_LINK, "waqr-dark")
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        view = app.query_one(QRView)
+        before = view.renders
+        view.show_text("Linked: no QR needed")
+        assert view.renders == before + 1 and view.payload is None and view.rendered is None
+        assert "Linked: no QR needed" in "".join(t for line in view.cells() for t, _f, _b in line)
+        view.show_text("Linked: no QR needed")  # nothing changed: nothing redrawn
+        assert view.renders == before + 1

@@ -30,6 +30,8 @@ HOW_TO = (
     "then point the camera at this QR.\n\nNo camera? Press c to link with a phone number instead."
 )
 
+NO_QR = "No QR to show: see the message on the right"
+
 
 class LinkScreen(Screen[None]):
     """Polls `qr` once a second while shown; pauses when hidden; stops after a while idle."""
@@ -102,9 +104,7 @@ class LinkScreen(Screen[None]):
             self._show("Stopped", f"Unexpected error: {type(exc).__name__}. Press r to restart.", "")
             return
         self.stopped_idle = True
-        qr = self.query_one(QRView)
-        qr.placeholder = "Paused: press r for a new QR"
-        qr.payload = None
+        self.query_one(QRView).show_text("Paused: press r for a new QR")
         minutes = self.app.settings.ui.link_idle_minutes
         self._show(
             "Paused",
@@ -146,14 +146,12 @@ class LinkScreen(Screen[None]):
                 self._show("Waiting for scan", "The terminal is too small for the QR (see left).",
                            "Or press c to link with a phone number instead.")
         elif view.kind == "linked":
-            qr.placeholder = "✓ Linked: no QR needed"
-            qr.payload = None
+            qr.show_text("✓ Linked: no QR needed")
             phone = f"+{view.phone}" if view.phone and not view.phone.startswith("+") else view.phone
             self._show("Linked ✓", f"This instance is linked to {phone or 'a WhatsApp account'}.",
                        "Press l to log out, to link another phone.")
         else:
-            qr.placeholder = "No QR to show: see the message on the right"
-            qr.payload = None
+            qr.show_text(NO_QR)
             actions = []
             if view.can_logout:
                 actions.append("l logs out")
@@ -163,9 +161,7 @@ class LinkScreen(Screen[None]):
         self._tick()
 
     def _on_error(self, exc: Exception, delay: float) -> None:
-        qr = self.query_one(QRView)
-        qr.placeholder = "No QR to show: see the message on the right"
-        qr.payload = None
+        self.query_one(QRView).show_text(NO_QR)
         text = exc.describe() if isinstance(exc, ApiError) else f"Green API: {exc}"
         log.warning("%s (retry in %.0f s)", text, delay)
         self._show("Connection problem", text, f"Trying again in {delay:.0f} s (r: now); waqr recovers by itself.")

@@ -58,6 +58,12 @@ class QRView(Widget):
     def _app_style(self, style: str) -> None:
         self.qr_style = style
 
+    def show_text(self, text: str) -> None:
+        """No QR: show `text` in its place, with one re-layout (not one per field)."""
+        self.set_reactive(QRView.placeholder, text)
+        self.set_reactive(QRView.payload, None)
+        self._relayout()
+
     def watch_payload(self) -> None:
         self._relayout()
 
