@@ -11,7 +11,6 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from tui.api.errors import ApiError

@@ -7,7 +7,15 @@ from typing import Any
 import httpx
 
 from tui.api import acs3
-from tui.api.errors import ApiError, AuthError, BadResponseError, NotFoundError, RateLimitError, RequestError, ServerError
+from tui.api.errors import (
+    ApiError,
+    AuthError,
+    BadResponseError,
+    NotFoundError,
+    RateLimitError,
+    RequestError,
+    ServerError,
+)
 from tui.api.http import HttpService, RateLimiter
 from tui.api.models import ImageFormat, Page, QrCode
 from tui.api.provider import PAGE_SIZE

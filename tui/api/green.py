@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from tui.api.errors import ApiError, AuthError, BadResponseError, RateLimitError, RequestError
 from tui.api.http import Answer, HttpService, RateLimiter
-from tui.api.models import HAS_AUTH, AuthorizationCode, GreenQr, InstanceState, WaSettings  # noqa: F401
+from tui.api.models import AuthorizationCode, GreenQr, WaSettings
 from tui.config import GreenSettings, env_name
 
 log = logging.getLogger("waqr.green")
@@ -23,7 +23,6 @@ log = logging.getLogger("waqr.green")
 SERVICE = "Green API"
 INTERVALS = {"qr": 1 / 3}
 """Per-instance limits: `qr` 3/s, every other method 1/s."""
-STATES: tuple[str, ...] = InstanceState.__args__  # type: ignore[attr-defined]
 M = TypeVar("M", bound=BaseModel)
 
 

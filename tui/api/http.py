@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 
 from tui import __version__
-from tui.api.redact import Redactor
 from tui.api.errors import (
     ApiError,
     AuthError,
@@ -26,6 +25,7 @@ from tui.api.errors import (
     RequestError,
     ServerError,
 )
+from tui.api.redact import Redactor
 
 log = logging.getLogger("waqr.http")
 

@@ -6,7 +6,6 @@ import base64
 import binascii
 import io
 
-
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
 
