@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
@@ -65,6 +65,24 @@ class WaqrApp(App[None]):
         self.theme = wanted
         self.set_reactive(WaqrApp.qr_style, settings.ui.qr_style)
         self.set_reactive(WaqrApp.provider_name, settings.ui.provider)
+        self._first_frame_shown = False
+        self._after_first_frame: list[Callable[[], object]] = []
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` (a method of a widget or screen) once the first frame is on the terminal.
+
+        Loading an HTTP client takes about 50 ms: start-up shows the app before paying for it.
+        """
+        if self._first_frame_shown:
+            callback.__self__.call_after_refresh(callback)  # type: ignore[attr-defined]
+        else:
+            self._after_first_frame.append(callback)
+
+    def on_ready(self) -> None:
+        self._first_frame_shown = True
+        for callback in self._after_first_frame:
+            callback.__self__.call_later(callback)  # type: ignore[attr-defined]
+        self._after_first_frame.clear()
 
     def on_mount(self) -> None:
         for problem in self.theme_problems:

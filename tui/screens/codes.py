@@ -67,12 +67,11 @@ class CodesScreen(Screen[None]):
         yield Header()
         with Horizontal(id="codes-body"):
             with Vertical(id="codes-left"):
-                yield Input(placeholder="code to find (enter) · esc clears", id="find", classes="hidden")
                 yield DataTable(id="codes-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="code-details")
                 yield Static("", id="codes-status")
             yield QRView(id="code-qr")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -82,7 +81,7 @@ class CodesScreen(Screen[None]):
         table.add_column("link", key="link", width=36)
         self.watch(self.app, "provider_name", self._use_provider, init=False)
         self._status("Loading…")
-        self.set_timer(0.02, self._use_provider)  # let the first frame reach the terminal, then load the client
+        self.app.after_first_frame(self._use_provider)
 
     def _use_provider(self, _name: str = "") -> None:
         """Take the app's current provider and show its first page."""
@@ -239,8 +238,14 @@ class CodesScreen(Screen[None]):
         self.load(*self.request, page_no=self.page_no, focus=getattr(self.current(), "code", None))
 
     def action_find(self) -> None:
-        find = self.query_one("#find", Input)
-        find.remove_class("hidden")
+        """Show the find box (mounted on first use: start-up need not style an Input)."""
+        found = self.query("#find")
+        if found:
+            find = found.first(Input)
+            find.remove_class("hidden")
+        else:
+            find = Input(placeholder="code to find (enter) · esc clears", id="find")
+            self.query_one("#codes-left").mount(find, before=0)
         find.focus()
 
     @on(Input.Submitted, "#find")
@@ -251,8 +256,9 @@ class CodesScreen(Screen[None]):
         self.load()
 
     def key_escape(self) -> None:
-        find = self.query_one("#find", Input)
-        if self.filter_code or not find.has_class("hidden"):
+        found = self.query("#find")  # a filter comes from the find box, so no box means no filter
+        if found and (self.filter_code or not found.first().has_class("hidden")):
+            find = found.first(Input)
             find.value = ""
             find.add_class("hidden")
             self.query_one(DataTable).focus()

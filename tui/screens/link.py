@@ -66,10 +66,10 @@ class LinkScreen(Screen[None]):
                 yield Static("", id="link-status")
                 yield Static("", id="link-countdown")
                 yield Static("", id="link-advice")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.set_timer(0.02, self._connect)  # let the first frame reach the terminal, then load the client
+        self.app.after_first_frame(self._connect)
 
     def _connect(self) -> None:
         self.client, problem = self.app.green_client()
