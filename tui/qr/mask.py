@@ -4,7 +4,8 @@ segno scores the eight mask patterns module by module in Python: about 7 of the 
 takes to encode a WhatsApp linking QR. Here segno encodes with mask 0 and the candidates
 are scored on whole-symbol integers instead: the same four penalty rules, the same tie-break
 and the same quirks as segno's `mask_scores`, so the result equals `segno.make(...)`
-module for module (tests/test_qr.py compares them) in about a sixth of the time.
+module for module (tests/test_qr_mask.py compares them, for every version), in about
+0.6 ms instead of 7.
 
 Layout: the symbol's rows, then its columns, as "lines" of n bits, each line preceded by
 four 0 bits. The separators keep runs and finder-like patterns from crossing lines, and
