@@ -54,6 +54,20 @@ async def test_help_lists_the_keys_of_the_screen_you_are_on(sandbox: Sandbox) ->
         assert "Pairing code" in rows and "Log out" in rows and "Next page" not in rows
 
 
+async def test_footer_shows_help_and_quit_first_and_hides_the_mode_you_are_in(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for mode, own, other in (("codes", "1", "2"), ("link", "2", "1")):
+            await pilot.press(own)  # on codes (shown first) a no-op; then the switch to link
+            await until(pilot, lambda: app.current_mode == mode and bool(app.screen.query("FooterKey")))
+            await pilot.pause()
+            palette = app.screen.query_one("FooterKey.-command-palette")
+            keys = [k for k in app.screen.query("FooterKey") if k is not palette]
+            visible = [k.key for k in keys if k.region.right <= palette.region.x]
+            assert visible[:2] == ["question_mark", "q"]  # at 80 columns, whatever else fits
+            assert own not in [k.key for k in keys] and other in [k.key for k in keys]
+
+
 async def test_palette_has_the_apps_actions(sandbox: Sandbox) -> None:
     app = make_app(sandbox)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -31,8 +31,8 @@ class WaqrApp(App[None]):
     BINDINGS = [
         Binding("1", "switch_mode('codes')", "QR codes"),
         Binding("2", "switch_mode('link')", "Link device"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", show=False),  # the main screens show these first
+        Binding("q", "quit", "Quit", show=False),
     ]
 
     qr_style: reactive[str] = reactive("auto")
@@ -142,6 +142,12 @@ class WaqrApp(App[None]):
             await old.aclose()
 
     # -- actions --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the key of the mode already shown (it would do nothing) from the footer."""
+        if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
+            return False
+        return True
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

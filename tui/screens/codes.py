@@ -19,7 +19,7 @@ from tui.api.models import Page, QrCode
 from tui.api.provider import PAGE_SIZE, CodesProvider
 from tui.qr.encode import image_bytes
 from tui.screens.code_form import CodeForm
-from tui.screens.dialogs import ConfirmScreen, FullQrScreen
+from tui.screens.dialogs import FIRST_KEYS, ConfirmScreen, FullQrScreen
 from tui.screens.save_image import SaveImageScreen, SaveRequest
 from tui.widgets.qr_view import QRView
 
@@ -35,6 +35,7 @@ class CodesScreen(Screen[None]):
     TITLE = "Message QR codes"
     AUTO_FOCUS = "#codes-table"
     BINDINGS = [
+        *FIRST_KEYS,
         Binding("n", "next_page", "Next page"),
         Binding("p", "previous_page", "Prev page"),
         Binding("slash", "find", "Find"),

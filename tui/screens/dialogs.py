@@ -43,6 +43,10 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+FIRST_KEYS = [Binding("question_mark", "app.help", "Help"), Binding("q", "app.quit", "Quit")]
+"""First in every main screen's footer, so that they show at 80 columns (the app's own come last)."""
+
+
 class HelpScreen(ModalScreen[None]):
     """The keys of the screen beneath, and the app's own."""
 

@@ -15,7 +15,7 @@ from textual.worker import Worker
 
 from tui.api.errors import ApiError
 from tui.linking import Linker, Poller, View
-from tui.screens.dialogs import ConfirmScreen
+from tui.screens.dialogs import FIRST_KEYS, ConfirmScreen
 from tui.screens.pairing import PairingScreen
 from tui.widgets.qr_view import QRView
 
@@ -38,6 +38,7 @@ class LinkScreen(Screen[None]):
 
     TITLE = "Link device"
     BINDINGS = [
+        *FIRST_KEYS,
         Binding("c", "pairing", "Pairing code"),
         Binding("l", "logout", "Log out"),
         Binding("r", "restart", "Restart polling"),
