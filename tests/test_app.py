@@ -109,3 +109,26 @@ async def test_v_cycles_qr_style_and_each_still_scans(sandbox: Sandbox) -> None:
 def test_themes_ship_in_the_wheel_config() -> None:
     text = (Path(__file__).parents[1] / "pyproject.toml").read_text()
     assert '"themes" = "tui/themes"' in text
+
+
+async def test_http_clients_load_after_the_first_frame(sandbox: Sandbox, monkeypatch) -> None:
+    """Loading httpx and an SSL context takes ~50 ms: the app is drawn first (Textual's Ready)."""
+    from tui.app import WaqrApp
+
+    frames_before: list[bool] = []
+    for name in ("codes_provider", "green_client"):
+        original = getattr(WaqrApp, name)
+
+        def spy(self, _original=original):
+            frames_before.append(self._first_frame_shown)
+            return _original(self)
+
+        monkeypatch.setattr(WaqrApp, name, spy)
+    for start, other in (("codes", "2"), ("link", "1")):
+        frames_before.clear()
+        app = make_app(sandbox, start=start)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda: len(frames_before) == 1)
+            await pilot.press(other)  # a mode opened later loads its client at once
+            await until(pilot, lambda: len(frames_before) == 2)
+        assert frames_before == [True, True]
