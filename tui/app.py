@@ -69,19 +69,20 @@ class WaqrApp(App[None]):
         self._after_first_frame: list[Callable[[], object]] = []
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Run `callback` (a method of a widget or screen) once the first frame is on the terminal.
+        """Run `callback` once the first frame is on the terminal (after the next refresh, if it already is).
 
         Loading an HTTP client takes about 50 ms: start-up shows the app before paying for it.
         """
         if self._first_frame_shown:
-            callback.__self__.call_after_refresh(callback)  # type: ignore[attr-defined]
+            self.call_after_refresh(callback)
         else:
             self._after_first_frame.append(callback)
 
     def on_ready(self) -> None:
+        """Textual's Ready: the first frame has been displayed."""
         self._first_frame_shown = True
         for callback in self._after_first_frame:
-            callback.__self__.call_later(callback)  # type: ignore[attr-defined]
+            self.call_later(callback)
         self._after_first_frame.clear()
 
     def on_mount(self) -> None:
