@@ -79,10 +79,11 @@ class WaqrApp(App[None]):
             self._after_first_frame.append(callback)
 
     def on_ready(self) -> None:
-        """Textual's Ready: the first frame has been displayed."""
+        """Textual's Ready: the first frame is laid out (the screen may still be about to hand it to the
+        terminal, hence after a refresh: called at once, the client would load before the frame went out)."""
         self._first_frame_shown = True
         for callback in self._after_first_frame:
-            self.call_later(callback)
+            self.call_after_refresh(callback)
         self._after_first_frame.clear()
 
     def on_mount(self) -> None:
