@@ -112,20 +112,21 @@ def bench_startup(runs: int) -> None:
     # `pip install` writes bytecode for the package; an editable checkout under
     # PYTHONDONTWRITEBYTECODE (as on CI) would otherwise compile waqr's modules on every start.
     compileall.compile_dir(ROOT / "tui", quiet=1)
-    floor_app = Path(tempfile.mkdtemp()) / "bare_with_settings.py"
-    floor_app.write_text("import tui.config  # noqa: F401\n" + BARE.read_text())
     waqr, bare, floor = [], [], []
-    for _ in range(runs):  # interleaved, so that load on the machine hits all alike
-        for argv, marker, out in (
-            ([sys.executable, "-m", "tui", "--demo"], b"Message QR codes", waqr),
-            ([sys.executable, str(BARE)], b"bare-baseline", bare),
-            ([sys.executable, str(floor_app)], b"bare-baseline", floor),
-        ):
-            app = PtyApp(argv, {"HOME": "/tmp/waqr-bench-home", "PYTHONPATH": str(ROOT)})
-            try:
-                out.append(app.wait_for(marker))
-            finally:
-                app.stop()
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_app = Path(tmp) / "bare_with_settings.py"
+        floor_app.write_text("import tui.config  # noqa: F401\n" + BARE.read_text())
+        for _ in range(runs):  # interleaved, so that load on the machine hits all alike
+            for argv, marker, out in (
+                ([sys.executable, "-m", "tui", "--demo"], b"Message QR codes", waqr),
+                ([sys.executable, str(BARE)], b"bare-baseline", bare),
+                ([sys.executable, str(floor_app)], b"bare-baseline", floor),
+            ):
+                app = PtyApp(argv, {"HOME": "/tmp/waqr-bench-home", "PYTHONPATH": str(ROOT)})
+                try:
+                    out.append(app.wait_for(marker))
+                finally:
+                    app.stop()
     w, b, f = statistics.median(waqr), statistics.median(bare), statistics.median(floor)
     report("start-up", f"waqr --demo {w * 1000:.0f} ms, bare Textual app {b * 1000:.0f} ms (x{w / b:.2f}); "
            f"bare + settings import {f * 1000:.0f} ms (x{f / b:.2f})", "<= 1.3 x the bare app", w <= 1.3 * b)

@@ -125,7 +125,8 @@ def _layout(version: int) -> Layout:
         for c in centres:
             if not (r == 6 and c in (6, n - 7) or r == n - 7 and c == 6):
                 mark(function, range(r - 2, r + 3), range(c - 2, c + 3))
-    places = [*_format_places(n)[0], *_format_places(n)[1], (n - 8, 8)]  # and the dark module
+    first, second = _format_places(n)
+    places = [*first, *second, (n - 8, 8)]  # and the dark module
     if version >= 7:
         places += [(i, j) for i in range(6) for j in range(n - 11, n - 8)]
         places += [(i, j) for i in range(n - 11, n - 8) for j in range(6)]
@@ -136,13 +137,12 @@ def _layout(version: int) -> Layout:
         rows = ["".join("1" if cell(i, j) else "0" for j in span) for i in span]
         return _pack(rows + ["".join(row[j] for row in rows) for j in span])
 
-    rows_only = _pack(["1" * n] * n + ["0" * n] * n)
     return Layout(
         n=n,
         lines=2 * n * (n + SEP),
         reserved=lines(lambda i, j: reserved[i][j]),
-        line_bits=lines(lambda i, j: True),
-        row_bits=rows_only,
+        line_bits=_pack(["1" * n] * (2 * n)),
+        row_bits=_pack(["1" * n] * n + ["0" * n] * n),
         blocks=_pack(["0" * n] + ["0" + "1" * (n - 1)] * (n - 1) + ["0" * n] * n),
         masks=tuple(lines(lambda i, j, p=p: not function[i][j] and p(i, j)) for p in PATTERNS),
     )
