@@ -117,6 +117,7 @@ async def test_edit_keeps_the_code(sandbox: Sandbox) -> None:
         await until(pilot, lambda: loaded(app))
         code = app.screen.current().code
         await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, CodeForm) and bool(app.screen.query("#message")))
         app.screen.query_one("#message", Input).value = "Edited message"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: loaded(app) and app.screen.current().prefilled_message == "Edited message")
@@ -208,6 +209,7 @@ async def test_cams_list_create_edit_delete(cams_app, sandbox: Sandbox) -> None:
         await until(pilot, lambda: loaded(app) and app.screen.current().prefilled_message == "CAMS hello")
         old = app.screen.current().code
         await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, CodeForm) and bool(app.screen.query("#message")))
         app.screen.query_one("#message", Input).value = "CAMS edited"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: loaded(app) and app.screen.current().prefilled_message == "CAMS edited")
