@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from tui.api.errors import ApiError, RequestError
+from tui.api.errors import ApiError, StaleCursorError
 from tui.api.models import Page, QrCode
 from tui.api.provider import PAGE_SIZE, CodesProvider
 
@@ -146,7 +146,7 @@ class Pager:
     async def _load(self, number: int, after: str | None, before: str | None) -> Page:
         try:
             page = await self.provider.list_page(limit=self.size, after=after, before=before, code=self.code)
-        except RequestError:
+        except StaleCursorError:
             if not (after or before):
                 raise
             # A cursor the service no longer takes (the list changed): start again from the top.

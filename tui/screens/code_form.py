@@ -131,7 +131,7 @@ class CodeForm(Dialog[QrCode | None]):
                 image = str(self.query_one("#format", Select).value)
                 result = await self.provider.create(text, image)  # type: ignore[arg-type]
         except ApiError as exc:
-            if existing is None and getattr(exc, "outcome_unknown", False):
+            if existing is None and exc.outcome_unknown:
                 found = await self._created_after_all(text)
                 if found is not None:
                     self.dismiss(found)
