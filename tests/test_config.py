@@ -169,7 +169,7 @@ api_token_instance = "south-token"
 api_url = "https://7107.api.greenapi.com/"
 """)
     s = load_settings(config)
-    found = [(i.id, i.label, i.api_url, i.token.get_secret_value()) for i in s.green_instances()]
+    found = [(i.id_instance, i.label, i.api_url, i.api_token_instance.get_secret_value()) for i in s.green_instances()]
     assert found == [
         ("7105000001", "7105000001", "https://api.green-api.com", "single-token"),
         ("7105000002", "Shop north", "https://api.green-api.com", "north-token"),

@@ -129,10 +129,12 @@ class MetaSettings(Section):
         return text
 
 
-class GreenInstanceSettings(BaseModel):
-    """One `[[green.instances]]` entry."""
+class InstanceSettings(BaseModel):
+    """One Green API instance: a `[[green.instances]]` entry (`Settings.green_instances()` fills in `api_url`).
 
-    model_config = ConfigDict(extra="forbid")
+    Its field names are those of `tui.api.models.GreenInstance`, so either serves a client."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = ""
     id_instance: str
@@ -149,6 +151,15 @@ class GreenInstanceSettings(BaseModel):
     def _api_url(cls, value: Any) -> Any:
         return _url(value)
 
+    @property
+    def label(self) -> str:
+        return self.name or self.id_instance
+
+    def green_settings(self, api_url: str | None = None) -> GreenSettings:
+        """What `GreenClient` takes for this one instance (`api_url` when the entry names none)."""
+        return GreenSettings(api_url=self.api_url or api_url or GreenSettings().api_url, id_instance=self.id_instance,
+                             api_token_instance=self.api_token_instance)
+
 
 class GreenSettings(Section):
     SECTION = "green"
@@ -159,7 +170,7 @@ class GreenSettings(Section):
     api_token_instance: SecretStr | None = None
     partner_api_url: str = "https://api.green-api.com"
     partner_token: SecretStr | None = None
-    instances: list[GreenInstanceSettings] = Field(default_factory=list)
+    instances: list[InstanceSettings] = Field(default_factory=list)
 
     @field_validator("id_instance", mode="before")
     @classmethod
@@ -201,24 +212,6 @@ class LogSettings(Section):
     SECTION = "log"
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
-
-
-@dataclass(frozen=True)
-class Instance:
-    """A Green API instance to work with: from the settings now, from a partner account later."""
-
-    id: str
-    token: SecretStr = field(repr=False)
-    api_url: str
-    name: str = ""
-
-    @property
-    def label(self) -> str:
-        return self.name or self.id
-
-    def green_settings(self) -> GreenSettings:
-        """What `GreenClient` takes for this one instance."""
-        return GreenSettings(api_url=self.api_url, id_instance=self.id, api_token_instance=self.token)
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -335,18 +328,17 @@ class Settings(BaseSettings):
         ]
         return list(dict.fromkeys(s.get_secret_value() for s in found if s is not None and s.get_secret_value()))
 
-    def green_instances(self) -> list[Instance]:
-        """The Green API instances the settings name: `green.id_instance` first, then `[[green.instances]]`."""
+    def green_instances(self) -> list[InstanceSettings]:
+        """The Green API instances the settings name, each with its host filled in:
+        `green.id_instance` first, then the `[[green.instances]]` entries (one per id)."""
         g = self.green
-        found: dict[str, Instance] = {}
+        found: dict[str, InstanceSettings] = {}
         if g.configured:
             assert g.id_instance is not None and g.api_token_instance is not None
-            found[g.id_instance] = Instance(g.id_instance, g.api_token_instance, g.api_url)
+            found[g.id_instance] = InstanceSettings(id_instance=g.id_instance, api_token_instance=g.api_token_instance,
+                                                    api_url=g.api_url)
         for entry in g.instances:
-            found.setdefault(
-                entry.id_instance,
-                Instance(entry.id_instance, entry.api_token_instance, entry.api_url or g.api_url, entry.name),
-            )
+            found.setdefault(entry.id_instance, entry.model_copy(update={"api_url": entry.api_url or g.api_url}))
         return list(found.values())
 
 
