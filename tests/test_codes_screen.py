@@ -228,3 +228,31 @@ async def test_cams_error_is_shown(sandbox: Sandbox) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.screen.error is not None)
         assert "SignatureDoesNotMatch" in status(app) and "not-the-secret" not in app.export_screenshot()
+
+
+async def test_find_any_case_a_pasted_link_and_words_then_every_page(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    codes = sandbox.meta.newest_first()
+    target = codes[40]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        for typed in (target.code.lower(), f"https://wa.me/message/{target.code}"):
+            await pilot.press("slash")
+            app.screen.query_one("#find", Input).value = typed
+            await pilot.press("enter")
+            await until(pilot, lambda: loaded(app) and [c.code for c in app.screen.items()] == [target.code], what=typed)
+            await pilot.press("escape")
+            await until(pilot, lambda: loaded(app) and len(app.screen.items()) == 25)
+        word = target.message.split()[-1].upper()  # words of the message, any case
+        on_page_one = [c.code for c in codes[:50] if word.casefold() in c.message.casefold()]  # pages 1-2 loaded
+        everywhere = [c.code for c in codes if word.casefold() in c.message.casefold()]
+        await until(pilot, lambda: app.screen.pager.is_ahead())
+        await pilot.press("slash")
+        app.screen.query_one("#find", Input).value = word
+        await pilot.press("enter")
+        await until(pilot, lambda: "f: search every page" in status(app))
+        assert [c.code for c in app.screen.items()] == on_page_one
+        calls = sandbox.meta.calls
+        await pilot.press("f")
+        await until(pilot, lambda: "in every page" in status(app))
+        assert [c.code for c in app.screen.items()] == everywhere and sandbox.meta.calls - calls == 3

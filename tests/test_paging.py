@@ -49,6 +49,7 @@ class Stale:
         ("  wa.me/message/abc123XYZ  ", "ABC123XYZ", ()),
         ("Cyber Monday", None, ("cyber", "monday")),
         ("2DTW22", None, ("2dtw22",)),
+        ("https://api.whatsapp.com/message/ab12cd34ef", "AB12CD34EF", ()),
     ],
 )
 def test_query_understands_codes_links_and_words(typed: str, code: str | None, words: tuple[str, ...]) -> None:
@@ -60,6 +61,7 @@ def test_query_matches_part_of_a_code_or_every_word_in_any_case() -> None:
     item = QrCode(code="2DTW22BXMZZNA1", prefilled_message="Show me Cyber MONDAY deals!",
                   deep_link_url="https://wa.me/message/2DTW22BXMZZNA1")
     assert Query.parse("monday cyber").matches(item) and Query.parse("2dtw").matches(item)
+    assert Query.parse("2dtw22bxmzzna1").matches(item)
     assert not Query.parse("cyber tuesday").matches(item)
 
 

@@ -1,14 +1,16 @@
 """The API clients of the running app: made on first use, switched, closed. No Textual here.
 
 Screens ask for the client they need and get either the client or a sentence saying
-which settings are missing; nothing else creates or closes clients.
+which settings are missing. The clients are built by `tui.services`, as for the scriptable
+commands; this holder keeps them for the app's life and closes them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.config import Settings, missing, start_problem
+from tui.config import ConfigError, Settings
+from tui.services import build_codes_provider, build_green_client
 
 if TYPE_CHECKING:
     from tui.api.green import GreenClient
@@ -38,36 +40,21 @@ class Clients:
         return found + ([("alibaba", "Alibaba CAMS")] if s.alibaba.configured else [])
 
     def codes(self) -> tuple[CodesProvider | None, str | None]:
-        """The Message QR codes provider, or why there is none."""
-        if self._codes is not None:
-            return self._codes, None
-        s = self.settings
-        choice = self.provider
-        if choice == "auto":
-            choice = "meta" if s.meta.configured or not s.alibaba.configured else "alibaba"
-        if choice == "meta" and s.meta.configured:
-            from tui.api.meta import MetaClient
-
-            self._codes = MetaClient(s.meta)
-        elif choice == "alibaba" and s.alibaba.configured:
-            from tui.api.alibaba import AlibabaClient
-
-            self._codes = AlibabaClient(s.alibaba)
-        elif choice == "alibaba":
-            absent = missing(s.alibaba, "alibaba", ["access_key_id", "access_key_secret", "phone_number"])
-            return None, f"Alibaba CAMS needs {absent}."
-        else:
-            return None, start_problem(s, None)
+        """The Message QR codes provider, or why there is none (the setting to fix)."""
+        if self._codes is None:
+            try:
+                self._codes = build_codes_provider(self.settings, self.provider)
+            except ConfigError as exc:
+                return None, str(exc)
         return self._codes, None
 
     def green(self) -> tuple[GreenClient | None, str | None]:
         """The Green API client, or why there is none."""
         if self._green is None:
-            if not self.settings.green.configured:
-                return None, start_problem(self.settings, "link")
-            from tui.api.green import GreenClient
-
-            self._green = GreenClient(self.settings.green)
+            try:
+                self._green = build_green_client(self.settings)
+            except ConfigError as exc:
+                return None, str(exc)
         return self._green, None
 
     async def use_provider(self, name: str) -> None:

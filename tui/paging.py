@@ -8,50 +8,41 @@ Cursors are never kept across a change: `reset()` forgets them, as the Graph doc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from tui.api.errors import ApiError, StaleCursorError
 from tui.api.models import Page, QrCode
 from tui.api.provider import PAGE_SIZE, CodesProvider
+from tui.find import code_in, matches
 
-CODE_LENGTH = 14
-"""Meta: "Each QR code has a unique 14-character identifier"."""
 MAX_PAGES = 2000 // PAGE_SIZE + 2
 """A number has at most 2,000 codes: more pages than this means the cursors loop."""
-_LINK = re.compile(r"(?:https?://)?(?:api\.)?wa\.me/message/([A-Za-z0-9]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Query:
-    """What the person typed in the find box, understood."""
+    """What the person typed in the find box, understood by the rules of `tui.find`."""
 
+    text: str
     code: str | None = None
     """A whole code (typed in any case, or taken from a pasted link): asked of the service."""
-    words: tuple[str, ...] = ()
-    """Otherwise: words, each matching part of a code or a word of the message, any case."""
 
     @classmethod
     def parse(cls, text: str) -> Query:
         text = text.strip()
-        link = _LINK.search(text)
-        if link:
-            return cls(code=link.group(1).upper())
-        if len(text) == CODE_LENGTH and text.isalnum() and any(ch.isdigit() for ch in text):
-            return cls(code=text.upper())
-        return cls(words=tuple(text.casefold().split()))
+        code = code_in(text)
+        return cls(text, code.upper() if code else None)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return () if self.code else tuple(self.text.casefold().split())
 
     def matches(self, code: QrCode) -> bool:
-        if self.code:
-            return code.code.upper() == self.code
-        if not self.words:
-            return False
-        haystack = f"{code.code}\n{code.prefilled_message}".casefold()
-        return all(word in haystack for word in self.words)
+        return bool(self.text) and matches(code, self.text)
 
     def __str__(self) -> str:
-        return self.code or " ".join(self.words)
+        return self.code or self.text
 
 
 @dataclass
