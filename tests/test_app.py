@@ -108,9 +108,19 @@ async def test_v_cycles_qr_style_and_each_still_scans(sandbox: Sandbox) -> None:
         assert seen == ["wide", "half", "compact", "auto"]
 
 
-def test_themes_ship_in_the_wheel_config() -> None:
-    text = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    assert '"themes" = "tui/themes"' in text
+def test_themes_ship_in_the_wheel(tmp_path: Path) -> None:
+    """The wheel carries the bundled themes where bundled_dir() looks for them once installed."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
+                   check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("waqr-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"tui/themes/{t}.toml" for t in ("waqr-dark", "waqr-light", "waqr-contrast")} <= names
+    assert "tui/app.tcss" in names
 
 
 async def test_http_clients_load_after_the_first_frame(sandbox: Sandbox, monkeypatch) -> None:
