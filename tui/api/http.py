@@ -287,7 +287,8 @@ class HttpService:
         await self.client.aclose()
 
     def host(self) -> str:
-        return self.client.base_url.host or self.service
+        """The service's host as written (never decoded: a malformed one must not raise)."""
+        return _host(self.client.base_url) or self.service
 
     def segment(self, value: str, what: str) -> str:
         """`segment(value)`, refusing an empty one (it would name the collection, not an item)."""
@@ -335,7 +336,7 @@ class HttpService:
         found = failure(exc)
         sent = not never_sent and not found.before_sending and (progress is None or progress.maybe_sent)
         client = getattr(self, "client", None)  # None while the constructor reports a bad address
-        host = (client.base_url.host if client is not None else "") or "the configured address"
+        host = (_host(client.base_url) if client is not None else "") or "the configured address"
         message = found.message.format(host=host, deadline=deadline, name=type(exc).__name__)
         return self.error(found.kind, message, hint=found.hint, transient=found.transient,
                           outcome_unknown=sent and not idempotent)
@@ -495,9 +496,9 @@ class HttpService:
     def _may_fetch(self, url: httpx.URL) -> bool:
         """Only https, or the service's own address (the sandbox is http on loopback)."""
         own = self.client.base_url
-        if url.scheme == "https" and url.host:
+        if url.scheme == "https" and _host(url):
             return True
-        return (url.scheme, url.host, url.port) == (own.scheme, own.host, own.port) and bool(url.host)
+        return (url.scheme, _host(url), url.port) == (own.scheme, _host(own), own.port) and bool(_host(url))
 
     async def download(self, url: str, image_format: str | None = None) -> bytes:
         """GET a service's image (no credentials sent); it must be an image of the asked
@@ -507,7 +508,7 @@ class HttpService:
         except Exception as exc:
             raise self._failure(exc, never_sent=True) from None
         if not self._may_fetch(target):
-            raise self.error(RequestError, f"not fetching an image from {target.scheme}://{target.host or '?'}",
+            raise self.error(RequestError, f"not fetching an image from {target.scheme}://{_host(target) or '?'}",
                              hint="Images are fetched only over https or from the service's own address.")
         answer = await self.send("GET", str(target))
         if 300 <= answer.status < 400:
@@ -521,6 +522,10 @@ class HttpService:
             raise self.error(BadResponseError, f"the answer is not a {wanted} image", status=answer.status,
                              hint="Nothing was saved; try again or draw the QR locally.")
         return answer.content
+
+
+def _host(url: httpx.URL) -> str:
+    return url.raw_host.decode("ascii", errors="replace")
 
 
 def image_kind(content_type: str, data: bytes) -> str | None:
