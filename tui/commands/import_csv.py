@@ -118,7 +118,7 @@ def _over_budget(provider: CodesProvider) -> int | None:
 async def import_codes(provider: CodesProvider, console: Console, path: Path, *, dry_run: bool = False) -> int:
     rows = read_rows(path)
     with console.progress(0, "reading the codes of the number") as bar:
-        existing = await every_code(provider, lambda n: bar.advance(n - bar.done))
+        existing = await every_code(provider, lambda new: bar.advance(len(new)))
     steps = plan(rows, existing)
     if dry_run:
         console.rows(("LINE", "ACTION", "CODE", "MESSAGE", "NOTE"),
