@@ -19,9 +19,9 @@ from typing import Any
 import platformdirs
 
 from tui.api.redact import Redactor
+from tui.private_files import FILE_MODE, private_dir
 from tui.text import plain
 
-FILE_MODE, DIR_MODE = 0o600, 0o700
 TRACE_INDENT = "    | "
 """Continuation lines of a traceback start with this: a record line starts with a time stamp."""
 
@@ -66,15 +66,6 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 def log_file() -> Path:
     return Path(platformdirs.user_log_dir("waqr", appauthor=False)) / "waqr.log"
-
-
-def private_dir(folder: Path) -> None:
-    """Create `folder` as 0700 (its parents with the usual modes), or narrow it to 0700."""
-    folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    if folder.is_symlink():
-        raise OSError(f"{folder} is a symlink")
-    if folder.stat().st_mode & 0o777 != DIR_MODE:
-        folder.chmod(DIR_MODE)
 
 
 def setup(level: str, secrets: Iterable[str], path: Path | None = None) -> Path | None:

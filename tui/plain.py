@@ -18,7 +18,6 @@ import asyncio
 import os
 import shutil
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -27,6 +26,7 @@ from tui.api.errors import ApiError, AuthError
 from tui.commands import FAILED, IDLE, INTERRUPTED, OK, error_line
 from tui.config import Settings
 from tui.linking import Linker, Poller, View
+from tui.private_files import write_atomic
 from tui.qr.encode import encode, image_bytes
 from tui.qr.render import Rendered, fit, needed, render
 from tui.text import plain
@@ -66,17 +66,8 @@ def draw(text: str, out: TextIO, style: str = "auto") -> Rendered | str:
 
 
 def save_png(text: str, path: Path) -> None:
-    """The QR as a PNG at `path`, replaced atomically (a reader never sees half a file; a symlink is replaced,
-    not followed)."""
-    data = image_bytes(text, "png", error="L", scale=8)
-    fd, temporary = tempfile.mkstemp(prefix=".waqr-", suffix=".png", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    """The QR as a PNG at `path`, replaced atomically: a reader never sees half a file."""
+    write_atomic(path, image_bytes(text, "png", error="L", scale=8))
 
 
 async def link_plain(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr, *,

@@ -40,17 +40,20 @@ def check_message(message: str) -> None:
         raise CommandError(f"the message has {len(message)} characters; at most {MAX_MESSAGE} are allowed", USAGE)
 
 
-async def every_code(provider: CodesProvider, on_page: Callable[[int], None] | None = None) -> list[QrCode]:
-    """Every code of the number, following the cursors (one request per 25 codes), each code once."""
+async def every_code(provider: CodesProvider, on_page: Callable[[list[QrCode]], None] | None = None) -> list[QrCode]:
+    """Every code of the number, following the cursors (one request per 25 codes), each code once.
+
+    `on_page` gets the new codes of each page as it arrives (work can start before the last page).
+    """
     found: dict[str, QrCode] = {}
     after: str | None = None
     seen: set[str] = set()
     for _ in range(MAX_PAGES):
         page = await provider.list_page(limit=PAGE_SIZE, after=after)
-        for item in page.items:
-            found.setdefault(item.code, item)
+        new = [item for item in page.items if item.code not in found]
+        found.update((item.code, item) for item in new)
         if on_page:
-            on_page(len(found))
+            on_page(new)
         if not page.has_next or not page.after:
             return list(found.values())
         if page.after in seen:
@@ -104,7 +107,7 @@ async def list_codes(provider: CodesProvider, console: Console, *, every: bool =
             return OK
     if every:
         with console.progress(0, "listing codes") as bar:
-            codes = await every_code(provider, lambda n: bar.advance(n - bar.done))
+            codes = await every_code(provider, lambda new: bar.advance(len(new)))
         more = False
     else:
         page = await provider.list_page(limit=PAGE_SIZE)

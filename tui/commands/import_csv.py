@@ -81,7 +81,9 @@ def read_rows(path: Path) -> list[Row]:
 def plan(rows: list[Row], existing: list[QrCode]) -> list[Step]:
     """Decide each row against the codes the number has (and the rows before it)."""
     by_code = {c.code.upper(): c for c in existing}
-    messages = {c.prefilled_message: c.code for c in existing}
+    has = {c.prefilled_message: c.code for c in existing}
+    planned: dict[str, int] = {}
+    """Messages earlier rows create or set, by line."""
     steps: list[Step] = []
     for row in rows:
         if not row.message.strip():
@@ -97,12 +99,14 @@ def plan(rows: list[Row], existing: list[QrCode]) -> list[Step]:
                 steps.append(Step(row.line, "skip", row.message, found.code, "unchanged"))
             else:
                 steps.append(Step(row.line, "edit", row.message, found.code))
-                messages[row.message] = found.code
-        elif row.message in messages:
-            steps.append(Step(row.line, "skip", row.message, messages[row.message], "the number has it"))
+                planned.setdefault(row.message, row.line)
+        elif row.message in planned:
+            steps.append(Step(row.line, "skip", row.message, "", f"same message as line {planned[row.message]}"))
+        elif row.message in has:
+            steps.append(Step(row.line, "skip", row.message, has[row.message], "the number has it"))
         else:
             steps.append(Step(row.line, "create", row.message))
-            messages[row.message] = ""
+            planned[row.message] = row.line
     return steps
 
 
@@ -114,7 +118,7 @@ def _over_budget(provider: CodesProvider) -> int | None:
 async def import_codes(provider: CodesProvider, console: Console, path: Path, *, dry_run: bool = False) -> int:
     rows = read_rows(path)
     with console.progress(0, "reading the codes of the number") as bar:
-        existing = await every_code(provider, lambda n: bar.advance(n - bar.done))
+        existing = await every_code(provider, lambda new: bar.advance(len(new)))
     steps = plan(rows, existing)
     if dry_run:
         console.rows(("LINE", "ACTION", "CODE", "MESSAGE", "NOTE"),

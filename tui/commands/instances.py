@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tui.api.errors import ApiError, AuthError
+from tui.api.errors import ApiError, AuthError, RateLimitError
 from tui.commands import FAILED, OK, USAGE, CommandError, error_line
 from tui.commands.output import Console
 from tui.config import InstanceSettings, Settings
@@ -29,6 +29,8 @@ STATE_WORDS = {
     "yellowCard": "sending suspended",
     "unknown": "could not be checked",
 }
+MAX_WAIT = 5.0
+"""Longest Retry-After waited out while checking states."""
 PAIRING_LIFETIME = 150.0
 """A pairing code is valid about 2.5 minutes."""
 PAIRING_POLL = 2.0
@@ -47,17 +49,28 @@ class Status:
         return self.state != "authorized"
 
 
-async def check(settings: Settings, entry: InstanceSettings) -> Status:
-    """The state of one instance (and the linked phone); a failure is a Status too."""
+async def check(settings: Settings, entry: InstanceSettings, *, attempts: int = 3) -> Status:
+    """The state of one instance (and the linked phone); a failure is a Status too.
+
+    Green API allows one `getStateInstance` a second per instance: a 429 is waited out
+    (its Retry-After, a few seconds at most) and asked again, a few times.
+    """
     client = build_green_client(settings, entry)
     try:
-        state = await client.state()
-        phone = ""
-        if state == "authorized":
-            phone = (await client.wa_settings()).phone or ""
-        return Status(entry, state, phone)
-    except ApiError as exc:
-        return Status(entry, "unknown", error=error_line(exc))
+        for attempt in range(attempts):
+            try:
+                state = await client.state()
+                phone = ""
+                if state == "authorized":
+                    phone = (await client.wa_settings()).phone or ""
+                return Status(entry, state, phone)
+            except RateLimitError as exc:
+                if attempt == attempts - 1 or (exc.retry_after or 1.0) > MAX_WAIT:
+                    return Status(entry, "unknown", error=error_line(exc))
+                await asyncio.sleep(exc.retry_after or 1.0)
+            except ApiError as exc:
+                return Status(entry, "unknown", error=error_line(exc))
+        raise AssertionError("unreachable")  # pragma: no cover
     finally:
         await client.aclose()
 
