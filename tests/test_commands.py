@@ -9,6 +9,7 @@ import json
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.cli_helpers import HOSTILE, CountingSandbox, Run, Tty, box, one_line, waqr  # noqa: F401 - fixtures
@@ -80,8 +81,7 @@ def test_find_rules() -> None:
 
 
 def test_outside_text_is_shown_plain_and_kept_exact_in_json(waqr: Run, box: CountingSandbox) -> None:
-    with box.meta.lock:
-        made = box.meta._add(HOSTILE)
+    made = box.meta.add_code(HOSTILE)
     code, out, _ = waqr("codes", "list")
     first = out.splitlines()[0]
     assert first.startswith(made.code) and "Use code [/SALE] ␛]52;c;cm0gLXJmIH4=␇ now<U+202E>" in first
@@ -127,7 +127,8 @@ def test_create_and_edit_on_meta(waqr: Run, box: CountingSandbox) -> None:
     assert code == 0 and list(created) == ["code", "prefilled_message", "deep_link_url"]
     assert box.meta.codes[created["code"]].message == "Hello from a script"
     code, out, _ = waqr("codes", "create", "With an image", "--image", "svg", "--json")
-    assert code == 0 and ".svg?" in json.loads(out)["qr_image_url"]
+    image = httpx.get(json.loads(out)["qr_image_url"])  # the URL does not say the format; the answer does
+    assert code == 0 and image.headers["content-type"] == "image/svg+xml" and b"<svg" in image.content
     code, out, err = waqr("codes", "edit", created["code"], "Edited [/b] text", "--json")
     assert code == 0 and json.loads(out)["code"] == created["code"] and err == ""
     assert box.meta.codes[created["code"]].message == "Edited [/b] text"

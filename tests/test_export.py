@@ -41,8 +41,7 @@ def test_export_png_draws_locally_with_an_index(waqr: Run, box: CountingSandbox,
 
 
 def test_export_svg_sheet_and_hostile_text(waqr: Run, box: CountingSandbox, tmp_path: Path) -> None:
-    with box.meta.lock:
-        hostile = box.meta._add(HOSTILE + " <script>alert(1)</script>")
+    hostile = box.meta.add_code(HOSTILE + " <script>alert(1)</script>")
     code, _, err = waqr("codes", "export", str(tmp_path), "--format", "svg", "--sheet")
     assert code == 0 and box.requests("/_cdn/") == 0
     assert (tmp_path / f"{hostile.code}.svg").read_bytes().lstrip().startswith(b"<?xml")
@@ -168,7 +167,7 @@ def test_import_reads_an_export_index(waqr: Run, box: CountingSandbox, tmp_path:
 
 
 def test_import_stops_before_the_meta_budget_is_spent(waqr: Run, box: CountingSandbox, tmp_path: Path) -> None:
-    box.meta.calls = 357  # the sandbox reports call_count = calls / 4: 90 % once the three list pages are read
+    box.meta.number.calls = 357  # the sandbox reports call_count = calls / 4: 90 % once the three list pages are read
     sheet = write_csv(tmp_path / "many.csv", "message\n" + "".join(f"Campaign row {i}\n" for i in range(20)))
     before = len(box.meta.codes)
     code, out, err = waqr("codes", "import", str(sheet))

@@ -52,9 +52,8 @@ LONG = "long " + "x" * 2995
 def seed(sandbox: Sandbox) -> list[str]:
     """The hostile messages as the newest codes (a hostile service sends what it likes)."""
     messages = [*MARKUP, *CONTROLS.values(), LONG]
-    with sandbox.meta.lock:
-        for message in messages:
-            sandbox.meta._add(message)
+    for message in messages:
+        sandbox.meta.add_code(message)
     return messages
 
 

@@ -52,6 +52,12 @@ def env_name(key: str) -> str:
     return ENV_PREFIX + key.replace(".", "__").upper()
 
 
+def api_version(value: str) -> str | None:
+    """`v23.0`, `23.0`, `23` and `V23.0` all mean `v23.0`; None for anything else."""
+    match = re.fullmatch(r"[vV]?(\d+)(?:\.(\d+))?", value.strip())
+    return f"v{match.group(1)}.{match.group(2) or 0}" if match else None
+
+
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir("waqr", appauthor=False))
 
@@ -72,12 +78,12 @@ def _digits(value: Any) -> Any:
     return text
 
 
-def _url(value: Any, *, bare_host: bool = False) -> Any:
-    """An http(s) URL with a host; `bare_host`: `host[:port]` alone means `https://host`."""
+def _url(value: Any) -> Any:
+    """An http(s) URL with a host; `host[:port]` alone means `https://host` (as the SDKs take it)."""
     if not isinstance(value, str):
         return value
     text = value.strip().rstrip("/")
-    if bare_host and "://" not in text:
+    if "://" not in text:
         text = "https://" + text
     if not re.fullmatch(r"https?://[^/\s?#@]+(/[^\s?#]*)?", text):
         raise ValueError("must be a URL such as https://host (http or https, no spaces, query or fragment)")
@@ -117,16 +123,14 @@ class MetaSettings(Section):
     @field_validator("api_version", mode="before")
     @classmethod
     def _version(cls, value: Any) -> Any:
-        """`23.0` and `v23.0` both mean `v23.0`."""
         if isinstance(value, (int, float)):
             value = str(value)
         if not isinstance(value, str):
             return value
-        text = value.strip()
-        text = "v" + text if text[:1].isdigit() else text
-        if not re.fullmatch(r"v\d+\.\d+", text):
+        version = api_version(value)
+        if version is None:
             raise ValueError("must be a Graph API version such as v23.0 (or 23.0)")
-        return text
+        return version
 
 
 class InstanceSettings(BaseModel):
@@ -196,7 +200,7 @@ class AlibabaSettings(Section):
     @field_validator("endpoint", mode="before")
     @classmethod
     def _endpoint(cls, value: Any) -> Any:
-        return _url(value, bare_host=True)
+        return _url(value)
 
 
 class UiSettings(Section):
