@@ -144,3 +144,23 @@ async def test_http_clients_load_after_the_first_frame(sandbox: Sandbox, monkeyp
             await pilot.press(other)  # a mode opened later loads its client at once
             await until(pilot, lambda: len(frames_before_load) >= 2)
         assert all(n > 0 for n in frames_before_load), frames_before_load
+
+
+async def test_palette_choices_are_remembered_and_the_command_line_wins(sandbox: Sandbox) -> None:
+    from tui.state import load_state
+
+    app = make_app(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.action_set_theme("waqr-light")
+        app.action_set_qr_style("half")
+        await app.use_provider("alibaba")
+        await pilot.pause()
+    assert load_state().model_dump() == {"theme": "waqr-light", "qr_style": "half", "provider": "alibaba", "profile": None}
+    again = make_app(sandbox)
+    assert (again.theme, again.qr_style, again.clients.provider) == ("waqr-light", "half", "alibaba")
+    from tui.app import WaqrApp
+    from tui.config import load_settings
+
+    pinned = WaqrApp(load_settings(overrides={**sandbox.settings(), "ui.theme": "waqr-contrast"}), pinned=["theme"])
+    assert pinned.theme == "waqr-contrast" and pinned.qr_style == "half"

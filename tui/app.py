@@ -19,6 +19,7 @@ from tui.screens.codes import CodesScreen
 from tui.screens.dialogs import HelpScreen
 from tui.screens.link import LinkScreen
 from tui.screens.main import Context, MainScreen
+from tui.state import load_state, save_state
 from tui.themes import DEFAULT_THEME, load_themes
 
 if TYPE_CHECKING:
@@ -56,12 +57,25 @@ class WaqrApp(App[None]):
         green: GreenClient | None = None,
         config_file: str | None = None,
         driver_class: type[Driver] | None = None,
+        pinned: Iterable[str] = (),
     ) -> None:
+        """`pinned`: choices given on the command line (`theme`, `qr_style`), which win over those
+        remembered from the palette; remembered ones win over the config file and environment."""
         self.DEFAULT_MODE = start  # Textual mounts this mode first: no blank default screen to switch from
         super().__init__(driver_class=driver_class)
         self.settings = settings
         self.sandbox = sandbox
-        self.clients = Clients(settings, provider=settings.ui.provider, codes=codes_provider, green=green)
+        remembered = load_state()
+        pinned = set(pinned)
+
+        def choice(name: str, configured: str) -> str:
+            value = getattr(remembered, name)
+            return value if value and name not in pinned else configured
+
+        provider = choice("provider", settings.ui.provider)
+        if provider != "auto" and provider not in {name for name, _ in Clients(settings).provider_choices()}:
+            provider = settings.ui.provider  # remembered for an account not configured now
+        self.clients = Clients(settings, provider=provider, codes=codes_provider, green=green)
         self.context = Context(settings, self.clients, demo=sandbox is not None)
         self.add_mode("codes", lambda: CodesScreen(self.context))
         self.add_mode("link", lambda: LinkScreen(self.context))
@@ -69,15 +83,15 @@ class WaqrApp(App[None]):
         themes, problems = load_themes()
         for theme in themes:
             self.register_theme(theme)
-        wanted = settings.ui.theme
+        wanted = choice("theme", settings.ui.theme)
         if wanted not in self.available_themes:
             problems.append(f"theme {wanted!r} not found; using {DEFAULT_THEME}")
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
         warning = config_file_warning(self.config_file)
         self.context.notes.extend(problems + ([warning] if warning else []))
-        self.set_reactive(WaqrApp.qr_style, settings.ui.qr_style)
-        self.set_reactive(WaqrApp.provider_name, settings.ui.provider)
+        self.set_reactive(WaqrApp.qr_style, choice("qr_style", settings.ui.qr_style))
+        self.set_reactive(WaqrApp.provider_name, provider)
 
     async def on_unmount(self) -> None:
         await self.clients.aclose()
@@ -123,7 +137,19 @@ class WaqrApp(App[None]):
 
     def action_set_qr_style(self, style: str) -> None:
         self.qr_style = style
+        self._remember(qr_style=style)
         self.call_after_refresh(self._say_style)
+
+    def action_set_theme(self, name: str) -> None:
+        self.theme = name
+        self._remember(theme=name)
+
+    def _remember(self, **choice: str) -> None:
+        """Keep a palette choice for the next run (the state file, never the person's config)."""
+        try:
+            save_state(**choice)
+        except OSError as exc:
+            log.warning("cannot remember %s: %s", ", ".join(choice), exc)
 
     def _say_style(self) -> None:
         drawn = {view.rendered.style for view in self.screen.query("QRView") if getattr(view, "rendered", None)}
@@ -134,6 +160,7 @@ class WaqrApp(App[None]):
         """Switch Message QR codes to another provider (the screen watches `provider_name`)."""
         await self.clients.use_provider(name)
         self.provider_name = name
+        self._remember(provider=name)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for mode, title in MODE_TITLES.items():
@@ -150,7 +177,7 @@ class WaqrApp(App[None]):
         for name in sorted(self.available_themes):
             mark = " ✓" if name == self.theme else ""
             yield SystemCommand(f"Theme: {name}{mark}", "Colours of the app (QR codes stay black on white)",
-                                lambda n=name: setattr(self, "theme", n))
+                                lambda n=name: self.action_set_theme(n))
         choices = self.clients.provider_choices()
         if len(choices) > 1:
             for name, title in choices:

@@ -308,7 +308,8 @@ def open_app(args: argparse.Namespace, settings: Settings, sandbox: Any, redact:
     from tui.app import WaqrApp
 
     app = guarded(WaqrApp, redact, logged)(settings, start="link" if args.command == "link" else "codes",
-                                            sandbox=sandbox, config_file=args.config, green=green)
+                                            sandbox=sandbox, config_file=args.config, green=green,
+                                            pinned=[name for name in ("theme", "qr_style") if getattr(args, name, None)])
     return run_app(app)
 
 
