@@ -39,12 +39,26 @@ def build_codes_provider(settings: Settings, provider: str | None = None) -> Cod
 
 
 async def known_instances(settings: Settings) -> list[InstanceSettings]:
-    """Every Green API instance known to the settings, in order, one per id.
+    """Every Green API instance known to the settings, in order, one per id: the configured
+    ones (`green.id_instance`, `[[green.instances]]`), then those of the partner account
+    (`green.partner_token`) on the configured `green.api_url` (the partner answer names no host).
 
-    Today the configured ones (`green.id_instance`, `[[green.instances]]`); the place
-    where a partner account's instances (`green.partner_token`) join them.
-    """
-    return settings.green_instances()
+    A refused partner token or an unreachable partner host is an ApiError for the caller."""
+    found = {entry.id_instance: entry for entry in settings.green_instances()}
+    g = settings.green
+    if g.partner_token is not None and g.partner_token.get_secret_value():
+        from tui.api.green import GreenPartner
+
+        partner = GreenPartner(g.partner_token.get_secret_value(), api_url=g.partner_api_url)
+        try:
+            listed = await partner.instances()
+        finally:
+            await partner.aclose()
+        for entry in listed:
+            found.setdefault(entry.id_instance, InstanceSettings(
+                name=entry.name, id_instance=entry.id_instance, api_token_instance=entry.api_token_instance,
+                api_url=entry.api_url or g.api_url))
+    return list(found.values())
 
 
 def find_instance(instances: list[InstanceSettings], wanted: str) -> InstanceSettings:
