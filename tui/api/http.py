@@ -60,8 +60,9 @@ T = TypeVar("T")
 
 
 def segment(value: str) -> str:
-    """A path segment taken from data, percent-encoded so it can never change the path."""
-    text = quote(str(value), safe="")
+    """A path segment taken from data, percent-encoded so it can never change the path
+    (text that UTF-8 cannot hold, such as a lone surrogate, is escaped, never raised)."""
+    text = quote(str(value), safe="", errors="backslashreplace")
     if not text.strip("."):  # "", "." and ".." would be path steps, not names
         text = text.replace(".", "%2E") or "%20"
     return text
@@ -330,6 +331,10 @@ class HttpService:
             retry_after=wait if wait is not None else rule.wait,
             **extra,
         )
+
+    def local_error(self, exc: BaseException) -> ApiError:
+        """The error for a request that could not even be built (nothing was sent)."""
+        return self._failure(exc, never_sent=True)
 
     def _failure(self, exc: BaseException, *, never_sent: bool = False, deadline: float = 0.0,
                  idempotent: bool = True, progress: _Progress | None = None) -> ApiError:
