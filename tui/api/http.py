@@ -287,10 +287,6 @@ class HttpService:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    def host(self) -> str:
-        """The service's host as written (never decoded: a malformed one must not raise)."""
-        return _host(self.client.base_url) or self.service
-
     def segment(self, value: str, what: str) -> str:
         """`segment(value)`, refusing an empty one (it would name the collection, not an item)."""
         if not str(value).strip():
