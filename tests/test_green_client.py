@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 import pytest
 
 from tui.api.errors import ApiError, AuthError, BadResponseError, NetworkError, RateLimitError
 from tui.api.green import QR_TIMEOUT, GreenClient, GreenPartner
+from tui.api.http import RateLimiter
 from tui.api.models import GreenInstance
 from tui.config import GreenSettings, Settings
 from tui.qr.decode import decode_base64_image
@@ -123,22 +123,32 @@ async def test_a_client_for_one_fleet_entry_uses_its_own_host() -> None:
     entry = GreenInstance(idInstance="7105000002", apiTokenInstance=TOKEN, name="Shop 2",
                           api_url="https://7105.api.greenapi.test")
     c = GreenClient.from_instance(entry, "https://api.green-api.test")
-    assert c.instance == "7105000002" and c.http.client.base_url.host == "7105.api.greenapi.test"
+    assert c.instance == "7105000002" and c.name == "Shop 2" and c.http.client.base_url.host == "7105.api.greenapi.test"
     plain = GreenClient.from_instance(entry.model_copy(update={"api_url": None}), "https://api.green-api.test")
     assert plain.http.client.base_url.host == "api.green-api.test"
 
 
 async def test_rate_limits_are_respected_client_side() -> None:
-    starts: list[float] = []
+    now = [0.0]
+    starts: list[tuple[str, float]] = []
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
 
     def record(request: httpx.Request) -> httpx.Response:
-        starts.append(time.monotonic())
-        return httpx.Response(200, json={"stateInstance": "authorized"})
+        starts.append((request.url.path.split("/")[2], now[0]))
+        return httpx.Response(200, json={"stateInstance": "authorized", "type": "alreadyLogged"})
 
     c = mock(record)
+    c.limiter = {name: RateLimiter(limiter.interval, clock=lambda: now[0], sleep=sleep)
+                 for name, limiter in c.limiter.items()}
     for _ in range(3):
         await c.state()
-    assert starts[2] - starts[0] >= 1.9  # getStateInstance: 1 per second
+    for _ in range(3):
+        await c.qr()
+    assert [t for m, t in starts if m == "getStateInstance"] == [0.0, 1.0, 2.0]  # 1 per second
+    qr = [t for m, t in starts if m == "qr"]
+    assert qr[0] == 2.0 and qr[2] - qr[0] == pytest.approx(2 / 3)  # 3 per second, on its own limiter
 
 
 async def test_partner_lists_whatsapp_instances_only_with_tokens_kept_secret(sandbox: Sandbox) -> None:

@@ -543,9 +543,11 @@ def image_kind(content_type: str, data: bytes) -> str | None:
 class RateLimiter:
     """Spaces the starts of requests of one kind at least `interval` seconds apart."""
 
-    def __init__(self, interval: float, clock: Any = time.monotonic) -> None:
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.interval = interval
         self.clock = clock
+        self.sleep = sleep
         self._next: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -556,4 +558,4 @@ class RateLimiter:
             start = max(now, self._next.get(key, 0.0))
             self._next[key] = start + self.interval
             if start > now:
-                await asyncio.sleep(start - now)
+                await self.sleep(start - now)
