@@ -136,7 +136,8 @@ async def test_fault_matrix(service: str, fault: Fault, log_file: Path) -> None:
             else:
                 sandbox.faults.clear()
             # ... and the app recovers: by itself (polling) or on the next action (reload)
-            if service != "green" or fault.name == "green-466":  # a quota waits 60 s unless asked now
+            # a quota waits 60 s unless asked now; refused credentials stop polling until r
+            if service != "green" or fault.name in ("green-466", "http-401", "http-403"):
                 await pilot.press("r")
             await until(pilot, lambda: healthy(app, service), timeout=15, what="recovery")
             screens.append(app.export_screenshot())

@@ -5,17 +5,57 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from textual.color import Color
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from tui.config import config_dir
+from tui.text import plain
 
 DEFAULT_THEME = "waqr-dark"
-_COLOURS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground", "background", "surface", "panel")
-_FIELDS = (
-    "primary", "secondary", "warning", "error", "success", "accent",
-    "foreground", "background", "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha",
-)
+
+
+class ThemeFile(BaseModel):
+    """What a theme file may hold: every key with its type, nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    primary: str
+    secondary: str | None = None
+    warning: str | None = None
+    error: str | None = None
+    success: str | None = None
+    accent: str | None = None
+    foreground: str | None = None
+    background: str | None = None
+    surface: str | None = None
+    panel: str | None = None
+    boost: str | None = None
+    dark: StrictBool = True
+    luminosity_spread: float = Field(0.15, strict=True)
+    text_alpha: float = Field(0.95, strict=True)
+    variables: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("primary", "secondary", "warning", "error", "success", "accent", "foreground", "background",
+                     "surface", "panel", "boost")
+    @classmethod
+    def _colour(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                Color.parse(value)  # raises on a bad colour now rather than at first paint
+            except ColorParseError:
+                raise ValueError(f"{value!r} is not a colour") from None
+        return value
+
+
+def _problem(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "file"
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"].removeprefix("Value error, ")
+        parts.append(f"{key}: {message}")
+    return "; ".join(parts)
 
 
 def bundled_dir() -> Path:
@@ -30,17 +70,13 @@ def user_dir() -> Path:
 
 
 def load_file(path: Path) -> Theme:
+    """A theme from its file; ValueError says what is wrong with it (for "theme X ignored: ...")."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    name = data.get("name")
-    if not isinstance(name, str) or not name or "primary" not in data:
-        raise ValueError("a theme needs at least `name` and `primary`")
-    variables = data.get("variables", {})
-    if not isinstance(variables, dict):
-        raise ValueError("`variables` must be a table")
-    for key in _COLOURS:
-        if key in data:
-            Color.parse(data[key])  # raises on a bad colour now rather than at first paint
-    return Theme(name=name, variables={k: str(v) for k, v in variables.items()}, **{k: data[k] for k in _FIELDS if k in data})
+    try:
+        checked = ThemeFile.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError(_problem(exc)) from None
+    return Theme(**checked.model_dump())
 
 
 def load_themes(*dirs: Path) -> tuple[list[Theme], list[str]]:
@@ -53,8 +89,8 @@ def load_themes(*dirs: Path) -> tuple[list[Theme], list[str]]:
         for path in sorted(folder.glob("*.toml")):
             try:
                 theme = load_file(path)
-            except Exception as exc:  # any broken file: report it, keep going
-                problems.append(f"theme {path.name} ignored: {exc}")
+            except (OSError, UnicodeDecodeError, ValueError) as exc:  # TOML errors are ValueErrors too
+                problems.append(f"theme {plain(path.name, line=True)} ignored: {plain(exc, line=True)}")
                 continue
             themes.append(theme)
     return themes, problems

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -27,6 +26,7 @@ from tui.api.http import DEFAULT_TIMEOUT, RETRIES, Answer, HttpService, Rule, ba
 from tui.api.models import GraphCodes, GraphPaging, GraphPhoneNumbers, ImageFormat, Page, PhonePage, QrCode
 from tui.api.provider import PAGE_SIZE
 from tui.config import MetaSettings, env_name
+from tui.config import api_version as config_api_version
 
 SERVICE = "Meta Cloud API"
 LIST_FIELDS = "code,prefilled_message,deep_link_url"
@@ -47,9 +47,8 @@ def image_fields(image_format: ImageFormat) -> str:
 
 
 def api_version(value: str) -> str:
-    """`v23.0`, `23.0`, `23` and `V23.0` all mean `v23.0`; anything else is sent as given."""
-    match = re.fullmatch(r"[vV]?(\d+)(?:\.(\d+))?", value.strip())
-    return f"v{match.group(1)}.{match.group(2) or 0}" if match else value.strip()
+    """The settings' rule (`23.0`, `23`, `V23.0` mean `v23.0`), for settings built without validation."""
+    return config_api_version(value) or value.strip()
 
 
 _TOKEN = "meta.access_token"
