@@ -54,8 +54,9 @@ PLACES = ("Lisbon", "Porto", "Madrid", "Lyon", "Turin", "Ghent", "Bremen", "Krak
 
 
 def fleet_id(n: int) -> str:
-    """The id of fleet instance n (1 is `ID_INSTANCE`)."""
-    return str(7105000000 + n)
+    """The id of fleet instance n (1 is `ID_INSTANCE`; the others from 7105010002 on, so ids
+    near the demo's, such as 7105000009, stay unknown for tests of a wrong instance)."""
+    return ID_INSTANCE if n == 1 else str(7105010000 + n)
 
 
 def fleet_token(n: int) -> str:
@@ -185,7 +186,7 @@ class GreenSandbox:
         extra = {"name": "Telegram bot", "typeInstance": "telegram", "deleted": False}
         gone = {"name": "Closed shop", "typeInstance": "whatsapp", "deleted": True, "timeDeleted": "2025-06-01"}
         for offset, changes in ((900, extra), (901, gone)):
-            rows.append({**rows[0], "idInstance": 7105000000 + offset, "apiTokenInstance": fleet_token(offset),
+            rows.append({**rows[0], "idInstance": int(fleet_id(offset)), "apiTokenInstance": fleet_token(offset),
                          **changes})
         return rows
 
