@@ -91,8 +91,30 @@ def test_cams_parsers(status: int, body: bytes, which: str) -> None:
              "delete": lambda c: c.delete("X")}
 
     def make(t: httpx.MockTransport) -> AlibabaClient:
-        client = AlibabaClient(CAMS, transport=t)
+        client = AlibabaClient(CAMS, transport=t, sleep=no_sleep)
         client.limiter.interval = 0
         return client
 
     run(make, calls[which], status, body)
+
+
+hostile = st.text(max_size=40) | st.sampled_from(["", ".", "..", "../../222/x", "\x01", "a\ud800b", "%2F", "?#&",
+                                                  "\u202e", "[/]", "x" * 3000])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=hostile, which=st.sampled_from(["get", "create", "update", "delete", "image", "filter"]))
+def test_any_input_text_gives_a_value_or_an_api_error(text: str, which: str) -> None:
+    """Codes and messages come from people and files: none may make a client raise anything else."""
+    calls = {"get": lambda c: c.get(text), "create": lambda c: c.create(text), "update": lambda c: c.update(text, text),
+             "delete": lambda c: c.delete(text), "image": lambda c: c.image_url(text, "PNG"),
+             "filter": lambda c: c.list_page(code=text)}
+    body = b'{"data": [], "success": true, "Code": "OK", "Data": []}'
+
+    def cams(t: httpx.MockTransport) -> AlibabaClient:
+        client = AlibabaClient(CAMS, transport=t, sleep=no_sleep)
+        client.limiter.interval = 0
+        return client
+
+    run(lambda t: MetaClient(META, transport=t, sleep=no_sleep, retries=1), calls[which], 200, body)
+    run(cams, calls[which], 200, body)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 import httpx
 import pytest
 
 from tui.api.errors import ApiError, AuthError, BadResponseError, NetworkError, RateLimitError
-from tui.api.green import QR_TIMEOUT, GreenClient
+from tui.api.green import QR_TIMEOUT, GreenClient, GreenPartner
+from tui.api.http import RateLimiter
 from tui.api.models import GreenInstance
 from tui.config import GreenSettings, Settings
 from tui.qr.decode import decode_base64_image
 from tui.sandbox import Sandbox
+from tui.sandbox.green import PARTNER_TOKEN
 
 TOKEN = "0123456789abcdef0123456789abcdef0123456789abcdef"
 GREEN = GreenSettings(api_url="https://7105.api.greenapi.test", id_instance="7105000001", api_token_instance=TOKEN)
@@ -121,19 +123,70 @@ async def test_a_client_for_one_fleet_entry_uses_its_own_host() -> None:
     entry = GreenInstance(idInstance="7105000002", apiTokenInstance=TOKEN, name="Shop 2",
                           api_url="https://7105.api.greenapi.test")
     c = GreenClient.from_instance(entry, "https://api.green-api.test")
-    assert c.instance == "7105000002" and c.http.client.base_url.host == "7105.api.greenapi.test"
+    assert c.instance == "7105000002" and c.name == "Shop 2" and c.http.client.base_url.host == "7105.api.greenapi.test"
     plain = GreenClient.from_instance(entry.model_copy(update={"api_url": None}), "https://api.green-api.test")
     assert plain.http.client.base_url.host == "api.green-api.test"
 
 
 async def test_rate_limits_are_respected_client_side() -> None:
-    starts: list[float] = []
+    now = [0.0]
+    starts: list[tuple[str, float]] = []
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
 
     def record(request: httpx.Request) -> httpx.Response:
-        starts.append(time.monotonic())
-        return httpx.Response(200, json={"stateInstance": "authorized"})
+        starts.append((request.url.path.split("/")[2], now[0]))
+        return httpx.Response(200, json={"stateInstance": "authorized", "type": "alreadyLogged"})
 
     c = mock(record)
+    c.limiter = {name: RateLimiter(limiter.interval, clock=lambda: now[0], sleep=sleep)
+                 for name, limiter in c.limiter.items()}
     for _ in range(3):
         await c.state()
-    assert starts[2] - starts[0] >= 1.9  # getStateInstance: 1 per second
+    for _ in range(3):
+        await c.qr()
+    assert [t for m, t in starts if m == "getStateInstance"] == [0.0, 1.0, 2.0]  # 1 per second
+    qr = [t for m, t in starts if m == "qr"]
+    assert qr[0] == 2.0 and qr[2] - qr[0] == pytest.approx(2 / 3)  # 3 per second, on its own limiter
+
+
+async def test_partner_lists_whatsapp_instances_only_with_tokens_kept_secret(sandbox: Sandbox) -> None:
+    partner = GreenPartner(PARTNER_TOKEN, api_url=sandbox.url)
+    found = await partner.instances()
+    await partner.aclose()
+    assert [i.id_instance for i in found] == list(sandbox.green.instances)  # no telegram, no deleted
+    assert all(i.api_url is None and i.name for i in found)
+    shown = repr(found) + str(found)
+    assert not any(i.token in shown for i in sandbox.green.instances.values())
+
+
+async def test_partner_token_is_redacted_and_refusal_says_which_setting() -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"message": f"token {request.url.path.rsplit('/', 1)[1]} unknown"})
+
+    partner = GreenPartner("partner-secret-123", api_url="https://api.green.test",
+                           transport=httpx.MockTransport(echo))
+    with pytest.raises(AuthError) as info:
+        await partner.instances()
+    assert "partner-secret-123" not in info.value.describe() and "WAQR_GREEN__PARTNER_TOKEN" in info.value.describe()
+
+
+async def test_a_fleet_sweep_with_a_bound_on_requests_in_flight() -> None:
+    """What the fleet list does: every instance's state, at most 4 in flight (counted by the sandbox)."""
+    with Sandbox(instances=20) as fleet:
+        fleet.green.latency = 0.05
+        partner = GreenPartner(PARTNER_TOKEN, api_url=fleet.url)
+        clients = [GreenClient.from_instance(i, fleet.url) for i in await partner.instances()]
+        bound = asyncio.Semaphore(4)
+
+        async def state(client: GreenClient) -> str:
+            async with bound:
+                return await client.state()
+
+        states = await asyncio.gather(*(state(c) for c in clients))
+        for c in clients:
+            await c.aclose()
+        await partner.aclose()
+        assert states == [i.state() for i in fleet.green.instances.values()]
+        assert 2 <= fleet.green.max_in_flight <= 4

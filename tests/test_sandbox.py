@@ -255,3 +255,44 @@ def test_fault_injection(sandbox: Sandbox) -> None:
     url = f"{sandbox.url}/v23.0/{meta.PHONE_NUMBER_ID}/message_qrdls"
     assert httpx.get(url, headers=AUTH).status_code == 503
     assert httpx.get(url, headers=AUTH).status_code == 200
+
+
+def test_green_partner_fleet_in_every_state(sandbox: Sandbox) -> None:
+    rows = httpx.get(f"{sandbox.url}/partner/getInstances/{green.PARTNER_TOKEN}").json()
+    whatsapp = [r for r in rows if r["typeInstance"] == "whatsapp" and not r["deleted"]]
+    assert len(whatsapp) == green.FLEET_SIZE == 12 and len(rows) == 14
+    assert len({r["apiTokenInstance"] for r in rows}) == len(rows)  # each its own token
+    states = {i.state() for i in sandbox.green.instances.values()}
+    assert states == {"notAuthorized", "authorized", "sleepMode", "yellowCard", "blocked", "starting"}
+    assert httpx.get(f"{sandbox.url}/partner/getInstances/wrong").status_code == 401
+    sandbox.green.rate_limits = False
+    for row in whatsapp[1:3]:
+        own = f"{sandbox.url}/waInstance{row['idInstance']}/getStateInstance/{row['apiTokenInstance']}"
+        assert httpx.get(own).json()["stateInstance"] == sandbox.green.instances[str(row["idInstance"])].state()
+        assert httpx.get(own.replace(row["apiTokenInstance"], green.TOKEN)).status_code == 401
+
+
+def test_green_fleet_states_change_by_themselves_until_someone_acts(sandbox: Sandbox) -> None:
+    changing = [i for i in sandbox.green.instances.values() if len(i.schedule) > 1]
+    before = [i.state() for i in changing]
+    sandbox.green.advance(green.STATE_PERIOD)
+    assert [i.state() for i in changing] != before
+    first = changing[0]
+    sandbox.green.scan(first.id)
+    assert {first.state()} == {"authorized"}
+    sandbox.green.advance(green.STATE_PERIOD)
+    assert first.state() == "authorized"  # linked by a person: it stays
+    assert Sandbox(instances=500).green.instances[green.fleet_id(500)].token == green.fleet_token(500)
+
+
+def test_green_counts_requests_in_flight() -> None:
+    import concurrent.futures
+
+    with Sandbox(instances=8) as fleet:
+        fleet.green.latency = 0.2
+        urls = [f"{fleet.url}/waInstance{i.id}/getStateInstance/{i.token}" for i in fleet.green.instances.values()]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+            codes = list(pool.map(lambda u: httpx.get(u).status_code, urls))
+        assert codes == [200] * 8
+        assert 2 <= fleet.green.max_in_flight <= 6 and fleet.green.max_in_flight_per_instance == 1
+        assert sum(fleet.green.in_flight.values()) == 0

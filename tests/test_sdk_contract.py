@@ -88,14 +88,34 @@ def test_pywa_errors_are_graph_envelopes(wa: WhatsApp, sandbox: Sandbox) -> None
     assert info.value.code == 190
 
 
+def test_pywa_lists_the_numbers_of_the_account(sandbox: Sandbox) -> None:
+    session = httpx.Client(timeout=10)
+    wa = WhatsApp(phone_id=meta.PHONE_NUMBER_ID, token=meta.TOKEN, session=session, api_version="23.0",
+                  waba_id=meta.WABA_ID)
+    session.base_url = f"{sandbox.url}/v23.0"
+    every = wa.get_business_phone_numbers()
+    assert [n.id for n in every][0] == meta.PHONE_NUMBER_ID and len(every) == 3
+    first = wa.get_business_phone_numbers(pagination=Pagination(limit=2))
+    rest = first.next()
+    assert [n.id for n in (*first, *rest)] == [n.id for n in every]
+    assert [n.id for n in rest.previous()] == [n.id for n in first]
+    assert {n.quality_rating for n in every} >= {"GREEN", "YELLOW"}
+    session.close()
+
+
 # -- Green API: whatsapp-api-client-python ------------------------------------------------
+
+
+def quiet(client: API.GreenApi) -> API.GreenApi:
+    """The SDK logs refused requests to its own stream handler: keep test output clean."""
+    client.logger.setLevel(logging.CRITICAL)
+    return client
 
 
 @pytest.fixture
 def green_api(sandbox: Sandbox) -> Iterator[API.GreenAPI]:
     sandbox.green.rate_limits = False  # the SDK retries a 429 after a second: covered on its own below
-    client = API.GreenAPI(green.ID_INSTANCE, green.TOKEN, host=sandbox.url, host_timeout=10)
-    client.logger.setLevel(logging.CRITICAL)  # its own stream handler would print refused requests
+    client = quiet(API.GreenAPI(green.ID_INSTANCE, green.TOKEN, host=sandbox.url, host_timeout=10))
     yield client
     client.session.close()
 
@@ -125,18 +145,27 @@ def test_green_sdk_pairing_code(green_api: API.GreenAPI, sandbox: Sandbox) -> No
 
 
 def test_green_sdk_errors(sandbox: Sandbox) -> None:
-    wrong = API.GreenAPI(green.ID_INSTANCE, "not-the-token", host=sandbox.url)
-    wrong.logger.setLevel(logging.CRITICAL)
+    wrong = quiet(API.GreenAPI(green.ID_INSTANCE, "not-the-token", host=sandbox.url))
     assert wrong.account.getStateInstance().code == 401
-    other = API.GreenAPI("1", green.TOKEN, host=sandbox.url)
-    other.logger.setLevel(logging.CRITICAL)
+    other = quiet(API.GreenAPI("1", green.TOKEN, host=sandbox.url))
     assert other.account.getStateInstance().code == 403
     # Rate limits: the SDK retries a 429 itself (urllib3 Retry, honouring Retry-After).
-    limited = API.GreenAPI(green.ID_INSTANCE, green.TOKEN, host=sandbox.url)
-    limited.logger.setLevel(logging.CRITICAL)
+    limited = quiet(API.GreenAPI(green.ID_INSTANCE, green.TOKEN, host=sandbox.url))
     before = len(sandbox.green.log)
     states = [limited.account.getStateInstance().code for _ in range(2)]
     assert states == [200, 200] and len(sandbox.green.log) - before == 3  # the second refused once, then retried
+
+
+def test_green_sdk_partner_lists_the_fleet(sandbox: Sandbox) -> None:
+    partner = quiet(API.GreenApiPartner(green.PARTNER_TOKEN, host=sandbox.url))
+    answer = partner.partner.getInstances()
+    assert answer.code == 200 and len(answer.data) == green.FLEET_SIZE + 2
+    live = [i for i in answer.data if i["typeInstance"] == "whatsapp" and not i["deleted"]]
+    one = live[3]
+    instance = quiet(API.GreenAPI(str(one["idInstance"]), one["apiTokenInstance"], host=sandbox.url))
+    state = instance.account.getStateInstance().data["stateInstance"]
+    assert state == sandbox.green.instances[str(one["idInstance"])].state()
+    assert quiet(API.GreenApiPartner("wrong", host=sandbox.url)).partner.getInstances().code == 401
 
 
 # -- CAMS: alibabacloud-cams20200606 ----------------------------------------------------------

@@ -109,8 +109,12 @@ class AlibabaClient:
             return acs3.sign(method="POST", host=host, action=action, version=VERSION, params=query,
                              key_id=self._key_id, secret=self._secret)  # a fresh nonce for every attempt
 
-        return await self.http.call("POST", "/?" + acs3.canonical_query(query), read=self._read, prepare=signed,
-                                    idempotent=idempotent, done_if_gone=done_if_gone)
+        try:
+            path = "/?" + acs3.canonical_query(query)
+        except (UnicodeError, ValueError) as exc:  # text UTF-8 cannot hold (a lone surrogate)
+            raise self.http.local_error(exc) from None
+        return await self.http.call("POST", path, read=self._read, prepare=signed, idempotent=idempotent,
+                                    done_if_gone=done_if_gone)
 
     def _read(self, answer: Answer) -> Any:
         """`Data` of a success; a business error can come with HTTP 200, so `Code` decides."""

@@ -68,6 +68,8 @@ class GreenClient:
         assert settings.api_token_instance is not None
         self._token = settings.api_token_instance.get_secret_value()
         self.instance = settings.id_instance or ""
+        self.name = ""
+        """The instance's name, when it came from a fleet entry."""
         self.qr_timeout = qr_timeout
         self.http = HttpService(SERVICE, base_url(settings.api_url), secrets=[self._token], rules=RULES,
                                 timeout=timeout, transport=transport, retries=retries, sleep=sleep)
@@ -78,7 +80,9 @@ class GreenClient:
         """A client for one fleet entry: its own `api_url` if it has one, else `api_url`."""
         settings = GreenSettings(api_url=entry.api_url or api_url, id_instance=entry.id_instance,
                                  api_token_instance=entry.api_token_instance)
-        return cls(settings, **kwargs)
+        client = cls(settings, **kwargs)
+        client.name = entry.name
+        return client
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -100,7 +104,7 @@ class GreenClient:
 
         answer = await self.http.call(http_method, self.url(method), read=self.http.read_json, prepare=paced,
                                       json=body, timeout=timeout)
-        return self.http.parse(model, answer, f"the answer to {method}")
+        return self.http.parse(model, answer, f"the answer to {method}")  # the JSON of the answer
 
     # -- methods --------------------------------------------------------------------------
 

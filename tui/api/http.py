@@ -60,8 +60,9 @@ T = TypeVar("T")
 
 
 def segment(value: str) -> str:
-    """A path segment taken from data, percent-encoded so it can never change the path."""
-    text = quote(str(value), safe="")
+    """A path segment taken from data, percent-encoded so it can never change the path
+    (text that UTF-8 cannot hold, such as a lone surrogate, is escaped, never raised)."""
+    text = quote(str(value), safe="", errors="backslashreplace")
     if not text.strip("."):  # "", "." and ".." would be path steps, not names
         text = text.replace(".", "%2E") or "%20"
     return text
@@ -286,10 +287,6 @@ class HttpService:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    def host(self) -> str:
-        """The service's host as written (never decoded: a malformed one must not raise)."""
-        return _host(self.client.base_url) or self.service
-
     def segment(self, value: str, what: str) -> str:
         """`segment(value)`, refusing an empty one (it would name the collection, not an item)."""
         if not str(value).strip():
@@ -330,6 +327,10 @@ class HttpService:
             retry_after=wait if wait is not None else rule.wait,
             **extra,
         )
+
+    def local_error(self, exc: BaseException) -> ApiError:
+        """The error for a request that could not even be built (nothing was sent)."""
+        return self._failure(exc, never_sent=True)
 
     def _failure(self, exc: BaseException, *, never_sent: bool = False, deadline: float = 0.0,
                  idempotent: bool = True, progress: _Progress | None = None) -> ApiError:
@@ -542,9 +543,11 @@ def image_kind(content_type: str, data: bytes) -> str | None:
 class RateLimiter:
     """Spaces the starts of requests of one kind at least `interval` seconds apart."""
 
-    def __init__(self, interval: float, clock: Any = time.monotonic) -> None:
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.interval = interval
         self.clock = clock
+        self.sleep = sleep
         self._next: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -555,4 +558,4 @@ class RateLimiter:
             start = max(now, self._next.get(key, 0.0))
             self._next[key] = start + self.interval
             if start > now:
-                await asyncio.sleep(start - now)
+                await self.sleep(start - now)

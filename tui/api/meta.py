@@ -7,7 +7,7 @@ import asyncio
 import json
 import math
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -36,6 +36,7 @@ MAX_LIMIT = 25
 PHONE_FIELDS = "id,display_phone_number,verified_name,quality_rating,status"
 MAX_PHONE_LIMIT = 100
 USAGE_HEADER = "x-business-use-case-usage"
+M = TypeVar("M")
 RETIRED_CURSORS = 1000
 """How many cursors retired by changes are remembered (refused without a request)."""
 
@@ -190,14 +191,13 @@ class MetaClient:
             raise self.http.error(StaleCursorError, "the list changed since this page was read",
                                   hint="Reload from the first page.")
 
-    def _page(self, paging: GraphPaging | None, after: str | None, before: str | None) -> tuple[Any, ...]:
-        """(after, before, has_next, has_previous); a cursor that does not move ends the way."""
+    @staticmethod
+    def _where(paging: GraphPaging | None, after: str | None, before: str | None) -> dict[str, Any]:
+        """Page fields from Graph's paging; a cursor that does not move ends the way (no loop)."""
         paging = paging or GraphPaging()
         new_after, new_before = paging.cursors.after, paging.cursors.before
-        has_next = bool(paging.next) and new_after != after
-        has_previous = bool(paging.previous) and new_before != before
-        self._issued.update(c for c in (new_after, new_before) if c)
-        return new_after, new_before, has_next, has_previous
+        return {"after": new_after, "before": new_before, "has_next": bool(paging.next) and new_after != after,
+                "has_previous": bool(paging.previous) and new_before != before}
 
     # -- CodesProvider --------------------------------------------------------------------
 
@@ -217,23 +217,23 @@ class MetaClient:
         params.update({k: v for k, v in (("after", after), ("before", before), ("code", code)) if v})
         generation = self.generation
         body = await self._call("GET", self._codes_path(), params=params)
-        listed = self._parse_codes(body, limit)
-        new_after, new_before, has_next, has_previous = self._page(listed.paging, after, before)
-        return Page(items=listed.data, after=new_after, before=new_before, has_next=has_next,
-                    has_previous=has_previous, generation=generation)
+        listed = self._parse(GraphCodes, body, limit, "the list")
+        page = Page(items=listed.data, generation=generation, **self._where(listed.paging, after, before))
+        self._issued.update(c for c in (page.after, page.before) if c)
+        return page
 
-    def _parse_codes(self, body: Any, limit: int) -> GraphCodes:
-        """The answer as GraphCodes, cut to `limit` before any item is read."""
+    def _parse(self, model: type[M], body: Any, limit: int, what: str) -> M:
+        """A Graph list answer, cut to `limit` before any item is read (a page of 10,000 is not kept)."""
         if isinstance(body, dict) and isinstance(body.get("data"), list) and len(body["data"]) > limit:
             body = {**body, "data": body["data"][:limit]}
-        return self.http.parse(GraphCodes, body, "the list")
+        return self.http.parse(model, body, what)
 
     async def get(self, code: str, fields: str = LIST_FIELDS) -> QrCode | None:
         try:
             body = await self._call("GET", self._codes_path(code), params={"fields": fields})
         except NotFoundError:
             return None  # Graph says so with 803 or with 100/33; GET also answers {"data": []}
-        items = self._parse_codes(body, 1).data
+        items = self._parse(GraphCodes, body, 1, "the code").data
         return items[0] if items else None
 
     async def create(self, message: str, image_format: ImageFormat | None = "PNG") -> QrCode:
@@ -300,14 +300,5 @@ class MetaClient:
             exc.hint = (f"Listing numbers needs a token with whatsapp_business_management for {_WABA} "
                         f"({env_name(_WABA)}); or set {_PHONE} ({env_name(_PHONE)}) to open one number.")
             raise
-        if isinstance(body, dict) and isinstance(body.get("data"), list) and len(body["data"]) > limit:
-            body = {**body, "data": body["data"][:limit]}
-        listed = self.http.parse(GraphPhoneNumbers, body, "the phone numbers")
-        paging = listed.paging or GraphPaging()
-        return PhonePage(
-            items=listed.data,
-            after=paging.cursors.after,
-            before=paging.cursors.before,
-            has_next=bool(paging.next) and paging.cursors.after != after,
-            has_previous=bool(paging.previous) and paging.cursors.before != before,
-        )
+        listed = self._parse(GraphPhoneNumbers, body, limit, "the phone numbers")
+        return PhonePage(items=listed.data, **self._where(listed.paging, after, before))

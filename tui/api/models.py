@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+T = TypeVar("T")
 ImageFormat = Literal["PNG", "SVG"]
 MAX_MESSAGE = 140
 """Longest prefilled message either provider accepts."""
@@ -73,11 +74,15 @@ class GraphPaging(BaseModel):
     previous: str | None = None
 
 
-class GraphCodes(BaseModel):
-    """`GET message_qrdls` (and `GET message_qrdls/{code}`: an array of one)."""
+class GraphList(BaseModel, Generic[T]):
+    """A Graph list answer: `data` plus cursor paging."""
 
-    data: list[QrCode]
+    data: list[T]
     paging: GraphPaging | None = None
+
+
+GraphCodes = GraphList[QrCode]
+"""`GET message_qrdls` (and `GET message_qrdls/{code}`: an array of one)."""
 
 
 class PhoneNumber(BaseModel):
@@ -94,9 +99,7 @@ class PhoneNumber(BaseModel):
     status: str | None = None
 
 
-class GraphPhoneNumbers(BaseModel):
-    data: list[PhoneNumber]
-    paging: GraphPaging | None = None
+GraphPhoneNumbers = GraphList[PhoneNumber]
 
 
 class PhonePage(BaseModel):

@@ -20,15 +20,21 @@ class Sandbox:
     """All simulated services behind one loopback HTTP server."""
 
     def __init__(
-        self, *, green: GreenSandbox | None = None, meta: MetaSandbox | None = None, strict: bool = True
+        self,
+        *,
+        green: GreenSandbox | None = None,
+        meta: MetaSandbox | None = None,
+        strict: bool = True,
+        instances: int = green_mod.FLEET_SIZE,
     ) -> None:
         """`strict=False`: the lenient simulator (first-party fields, no image format, cursors
-        that never go stale...), for showing that the clients work against both."""
+        that never go stale...), for showing that the clients work against both.
+        `instances`: how many Green API instances the partner account has."""
         from tui.sandbox.cams import CamsSandbox
 
         self.strict = strict
         self.meta = meta or MetaSandbox(strict=strict)
-        self.green = green or GreenSandbox()
+        self.green = green or GreenSandbox(instances=instances)
         self.cams = CamsSandbox(strict=strict)
         self.faults = Faults()
         self._server: Any = None
@@ -79,6 +85,16 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def fleet_settings(self) -> dict[str, Any]:
+        """The settings for several accounts: the WABA (its numbers to choose from) and the
+        Green partner token (every instance). Kept apart from `settings()` until the
+        settings model knows these keys."""
+        return {
+            "meta.waba_id": meta_mod.WABA_ID,
+            "green.partner_api_url": self.url,
+            "green.partner_token": green_mod.PARTNER_TOKEN,
+        }
 
     def settings(self) -> dict[str, Any]:
         """Setting overrides that point waqr at this sandbox with its credentials."""

@@ -40,6 +40,16 @@ CODE_FIELDS = ("code", "prefilled_message", "deep_link_url")
 FIRST_PARTY_FIELDS = ("creation_time",)
 PHONE_FIELDS = ("id", "display_phone_number", "verified_name", "status", "quality_rating", "country_code",
                 "country_dial_code", "code_verification_status", "messaging_limit_tier")
+"""Fields of a phone number this sandbox answers."""
+OTHER_PHONE_FIELDS = (
+    # 002 lists the fields a number "include[s]" (not all of them): these are real Graph fields,
+    # asked by pywa among others; they are accepted and, having no value here, left out.
+    "unified_cert_status", "account_mode", "host_platform", "is_official_business_account", "username",
+    "conversational_automation", "quality_score", "webhook_configuration", "name_status", "new_name_status",
+    "is_on_biz_app", "is_pin_enabled", "is_preverified_number", "search_visibility", "platform_type", "throughput",
+    "eligibility_for_api_business_global_search", "health_status", "certificate", "new_certificate",
+    "last_onboarded_time", "whatsapp_business_manager_messaging_limit",
+)
 NUMBERS = (
     # id, display number, verified name, quality rating, status, how many codes (None: the `count` given)
     (PHONE_NUMBER_ID, "+1 555-010-2030", "Waqr Demo Shop", "GREEN", "CONNECTED", None),
@@ -371,7 +381,7 @@ class MetaSandbox:
             return graph_error(400, 100, f"Unsupported {request.method.lower()} request.", kind="GraphMethodException")
         params = request.query
         fields = {f.strip() for f in params.get("fields", ",".join(PHONE_FIELDS)).split(",") if f.strip()}
-        unknown = sorted(fields - set(PHONE_FIELDS))
+        unknown = sorted(fields - set(PHONE_FIELDS) - set(OTHER_PHONE_FIELDS))
         if unknown:
             return _bad(f"Tried accessing nonexisting field ({unknown[0]}) on node type (WhatsAppBusinessPhoneNumber)")
         limit = _limit(params, 25, MAX_PHONE_LIMIT)
