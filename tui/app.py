@@ -17,6 +17,7 @@ from tui.config import Settings, config_file_warning, resolve_config_file
 from tui.qr.render import STYLES
 from tui.screens.codes import CodesScreen
 from tui.screens.dialogs import HelpScreen
+from tui.screens.fleet import FleetScreen
 from tui.screens.link import LinkScreen
 from tui.screens.main import Context, MainScreen
 from tui.state import load_state, save_state
@@ -78,7 +79,7 @@ class WaqrApp(App[None]):
         self.clients = Clients(settings, provider=provider, codes=codes_provider, green=green)
         self.context = Context(settings, self.clients, demo=sandbox is not None)
         self.add_mode("codes", lambda: CodesScreen(self.context))
-        self.add_mode("link", lambda: LinkScreen(self.context))
+        self.add_mode("link", self._link_screen)
         self.config_file = resolve_config_file(config_file)
         themes, problems = load_themes()
         for theme in themes:
@@ -92,6 +93,13 @@ class WaqrApp(App[None]):
         self.context.notes.extend(problems + ([warning] if warning else []))
         self.set_reactive(WaqrApp.qr_style, choice("qr_style", settings.ui.qr_style))
         self.set_reactive(WaqrApp.provider_name, provider)
+
+    def _link_screen(self) -> Screen[Any]:
+        """Link device: the list of instances when there may be several, else the one instance."""
+        g = self.settings.green
+        if self.clients.has_green() or not (g.partner_token or len(self.settings.green_instances()) > 1):
+            return LinkScreen(self.context)
+        return FleetScreen(self.context)
 
     async def on_unmount(self) -> None:
         await self.clients.aclose()

@@ -219,7 +219,7 @@ def run_sandbox(port: int) -> int:
         print(f"waqr: cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
         return FAILED
     print(f"waqr sandbox on {sandbox.url} (Ctrl-C stops it)\n\nPoint waqr at it:")
-    for key, value in sandbox.settings().items():
+    for key, value in {**sandbox.settings(), **sandbox.fleet_settings()}.items():
         print(f"  export {env_name(key)}={value}")
     print(f"\nSimulate the phone scanning the linking QR:\n  curl -X POST {sandbox.url}/_sandbox/green/"
           f"{sandbox.settings()['green.id_instance']}/scan", flush=True)
@@ -445,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _demo(args.demo) as sandbox:
             overrides = _overrides(args)
             if sandbox is not None:
-                overrides = {**sandbox.settings(), **overrides}
+                overrides = {**sandbox.settings(), **sandbox.fleet_settings(), **overrides}
             settings = load_settings(args.config, overrides, env_file=args.env_file, profile=args.profile)
             redact = Redactor(settings.secrets())
             from tui import logs

@@ -48,6 +48,10 @@ class Clients:
                 return None, str(exc)
         return self._codes, None
 
+    def has_green(self) -> bool:
+        """True when a Green API client was handed over (one instance chosen already)."""
+        return self._green is not None
+
     def green(self) -> tuple[GreenClient | None, str | None]:
         """The Green API client, or why there is none."""
         if self._green is None:

@@ -52,6 +52,8 @@ class Member:
     checked_at: float | None = None
     problem: str = ""
     """Why the last check failed ("" when it did not)."""
+    phone: str = ""
+    """The linked account's number (linked instances only)."""
     next_at: float = 0.0
 
     def words(self, now: float) -> str:
@@ -151,7 +153,12 @@ class Fleet:
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         wait = self.every
         try:
-            state = await self.client(member).state()
+            client = self.client(member)
+            state = await client.state()
+            if state != "authorized":
+                member.phone = ""
+            elif not member.phone:
+                member.phone = (await client.wa_settings()).phone or ""
         except RateLimitError as exc:
             member.problem = "too many requests"
             wait = max(exc.retry_after or self.every, 1.0)

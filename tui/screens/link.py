@@ -63,6 +63,7 @@ class LinkScreen(MainScreen):
         Binding("l", "logout", "Log out"),
         Binding("r", "restart", "Restart polling"),
         Binding("b", "reboot", "Reboot instance", show=False),
+        Binding("escape", "back", "Back to the list"),
         Binding("v", "app.cycle_qr_style", "QR style", show=False),
     ]
     PALETTE = (
@@ -72,8 +73,14 @@ class LinkScreen(MainScreen):
         ("reboot", "Reboot instance", "Restart the Green API instance (asks first)"),
     )
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, *, client: GreenClient | None = None, title: str = "",
+                 back: bool = False) -> None:
+        """`client`: the instance to link (default: the one the settings name); `back`: esc
+        returns to the list of instances it was opened from."""
         super().__init__(context)
+        self.given = client
+        self.instance_title = title
+        self.back = back
         self.client: GreenClient | None = None
         self.linker: Linker | None = None
         self.poller: Poller | None = None
@@ -99,12 +106,13 @@ class LinkScreen(MainScreen):
         self.app.call_after_refresh(self._connect)
 
     def _connect(self) -> None:
-        self.client, problem = self.clients.green()
+        self.client, problem = (self.given, None) if self.given is not None else self.clients.green()
         if self.client is None:
             self._show("Not configured", problem or "", "")
             self.query_one(QRView).show_text(NO_QR)
             return
-        self.sub_title = plain(f"Green API · instance {self.client.instance}", line=True) + self.demo_suffix
+        which = self.instance_title or f"instance {self.client.instance}"
+        self.sub_title = plain(f"Green API · {which}", line=True) + self.demo_suffix
         self.linker = Linker(self.client)
         self.set_interval(1.0, self._tick)
         self.start()
@@ -219,6 +227,14 @@ class LinkScreen(MainScreen):
         self._set("#link-countdown", text)
 
     # -- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.back if action == "back" else True
+
+    def action_back(self) -> None:
+        """Back to the list of instances; this one's polling stops (the screen goes)."""
+        if self.back:
+            self.dismiss(None)
 
     def action_restart(self) -> None:
         if self.linker is None:
