@@ -75,7 +75,7 @@ async def test_client_pages_locally(client: AlibabaClient) -> None:
     back = await client.list_page(limit=25, before=second.before)
     assert back.items == first.items
     only = await client.list_page(code=first.items[3].code)
-    assert [c.code for c in only.items] == [first.items[3].code]  # a fresh list: its image URLs are signed anew
+    assert [c.code for c in only.items] == [first.items[3].code]  # image URLs are signed anew each second
 
 
 async def test_client_create_update_delete(client: AlibabaClient) -> None:

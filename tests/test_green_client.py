@@ -11,7 +11,7 @@ from tui.api.errors import ApiError, AuthError, BadResponseError, NetworkError, 
 from tui.api.green import QR_TIMEOUT, GreenClient, GreenPartner
 from tui.api.http import RateLimiter
 from tui.api.models import GreenInstance
-from tui.config import GreenSettings, Settings
+from tui.config import GreenSettings, InstanceSettings, Settings
 from tui.qr.decode import decode_base64_image
 from tui.sandbox import Sandbox
 from tui.sandbox.green import PARTNER_TOKEN
@@ -126,6 +126,9 @@ async def test_a_client_for_one_fleet_entry_uses_its_own_host() -> None:
     assert c.instance == "7105000002" and c.name == "Shop 2" and c.http.client.base_url.host == "7105.api.greenapi.test"
     plain = GreenClient.from_instance(entry.model_copy(update={"api_url": None}), "https://api.green-api.test")
     assert plain.http.client.base_url.host == "api.green-api.test"
+    configured = InstanceSettings(name="North", id_instance="7105000003", api_token_instance=TOKEN)
+    north = GreenClient.from_instance(configured, "https://api.green-api.test")
+    assert (north.name, north.instance) == ("North", "7105000003")
 
 
 async def test_rate_limits_are_respected_client_side() -> None:

@@ -23,7 +23,7 @@ from tui.api.models import (
     PartnerInstance,
     WaSettings,
 )
-from tui.config import GreenSettings, env_name
+from tui.config import GreenSettings, InstanceSettings, env_name
 
 SERVICE = "Green API"
 QR_TIMEOUT = 60.0
@@ -76,8 +76,9 @@ class GreenClient:
         self.limiter = {name: RateLimiter(INTERVALS.get(name, 1.0)) for name in ("qr", "other")}
 
     @classmethod
-    def from_instance(cls, entry: GreenInstance, api_url: str, **kwargs: Any) -> GreenClient:
-        """A client for one fleet entry: its own `api_url` if it has one, else `api_url`."""
+    def from_instance(cls, entry: GreenInstance | InstanceSettings, api_url: str, **kwargs: Any) -> GreenClient:
+        """A client for one fleet entry (from the partner's list or `[[green.instances]]`):
+        its own `api_url` if it has one, else `api_url`."""
         settings = GreenSettings(api_url=entry.api_url or api_url, id_instance=entry.id_instance,
                                  api_token_instance=entry.api_token_instance)
         client = cls(settings, **kwargs)
