@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from tui.api.green import GreenClient
 
-COLUMNS = (("name", 24), ("id", 12), ("state", 30), ("phone", 16), ("checked", 9))
+COLUMNS = (("name", 18), ("id", 10), ("state", 25), ("phone", 13), ("checked", 8))
 
 
 class FleetScreen(MainScreen):
@@ -48,6 +48,8 @@ class FleetScreen(MainScreen):
         self.shown: list[Member] = []
         self.open_first = open_first
         """An instance (name or id) to open at once, as `waqr link --instance` asks."""
+        self.sorted_once = False
+        """The list is put in order (attention first) once, when the first states are all in."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,6 +138,10 @@ class FleetScreen(MainScreen):
         """One instance's state came in: its row changes in place (rows do not jump under the cursor)."""
         table = self.query_one(DataTable)
         if member not in self.shown:
+            return
+        if not self.sorted_once and self.fleet and all(m.state or m.problem for m in self.fleet.members):
+            self.sorted_once = True
+            self._fill()
             return
         for (name, _width), value in zip(COLUMNS, self._cells(member, time.monotonic())):
             table.update_cell(member.id, name, value)
