@@ -256,3 +256,24 @@ async def test_find_any_case_a_pasted_link_and_words_then_every_page(sandbox: Sa
         await pilot.press("f")
         await until(pilot, lambda: "in every page" in status(app))
         assert [c.code for c in app.screen.items()] == everywhere and sandbox.meta.calls - calls == 3
+
+
+async def test_a_business_account_opens_on_its_numbers_and_o_switches(sandbox: Sandbox) -> None:
+    from tui.sandbox import meta as meta_sandbox
+    from tui.screens.numbers import NumbersScreen
+
+    app = make_app(sandbox, **{**sandbox.fleet_settings(), "meta.phone_number_id": None})
+    numbers = list(sandbox.meta.numbers.values())
+    assert len(numbers) > 1
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, NumbersScreen) and len(app.screen.numbers) == len(numbers))
+        await pilot.press("down", "enter")
+        second = numbers[1]
+        await until(pilot, lambda: loaded(app))
+        assert second.display in app.screen.sub_title
+        assert [c.code for c in app.screen.items()] == [c.code for c in sandbox.meta.newest_first(second.id)[:25]]
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, NumbersScreen) and app.screen.numbers)
+        await pilot.press("up", "enter")
+        await until(pilot, lambda: loaded(app) and numbers[0].display in app.screen.sub_title)
+        assert app.screen.current().code in sandbox.meta.numbers[meta_sandbox.PHONE_NUMBER_ID].codes

@@ -36,7 +36,7 @@ class Clients:
     def provider_choices(self) -> list[tuple[str, str]]:
         """(name, title) of every message-QR provider that is configured."""
         s = self.settings
-        found = [("meta", "Meta Cloud API")] if s.meta.configured else []
+        found = [("meta", "Meta Cloud API")] if s.meta.usable else []
         return found + ([("alibaba", "Alibaba CAMS")] if s.alibaba.configured else [])
 
     def codes(self) -> tuple[CodesProvider | None, str | None]:

@@ -115,6 +115,11 @@ class MetaSettings(Section):
     access_token: SecretStr | None = None
     waba_id: str | None = None
 
+    @property
+    def usable(self) -> bool:
+        """Enough to open Message QR codes: a number, or a Business Account to choose one from."""
+        return self.configured or bool(self.access_token and self.waba_id)
+
     @field_validator("base_url", mode="before")
     @classmethod
     def _base_url(cls, value: Any) -> Any:
@@ -518,7 +523,7 @@ def codes_problem(settings: Settings, provider: str | None = None) -> str | None
         absent = missing(s.alibaba)
         return f"Alibaba CAMS needs {absent}." if absent else None
     if choice == "meta" or not s.alibaba.configured:
-        if s.meta.configured:
+        if s.meta.usable:
             return None
         text = f"Message QR codes need {missing(s.meta)}"
         return text + (" (or the alibaba.* settings for CAMS)." if choice == "auto" else ".")

@@ -20,7 +20,7 @@ def codes_provider_name(settings: Settings, provider: str | None = None) -> str:
     """`meta` or `alibaba`: `provider` (default ui.provider), `auto` being Meta unless only CAMS is set up."""
     choice = provider or settings.ui.provider
     if choice == "auto":
-        return "meta" if settings.meta.configured or not settings.alibaba.configured else "alibaba"
+        return "meta" if settings.meta.usable or not settings.alibaba.configured else "alibaba"
     return choice
 
 

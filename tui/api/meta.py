@@ -120,16 +120,17 @@ class MetaClient:
         retries: int = RETRIES,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if not settings.configured:
+        if not (settings.access_token and (settings.phone_number_id or getattr(settings, "waba_id", None))):
             raise ValueError("Meta settings are incomplete")
-        assert settings.access_token is not None and settings.phone_number_id is not None
+        assert settings.access_token is not None
         token = settings.access_token.get_secret_value()
         self.version = api_version(settings.api_version)
         root = f"{base_url(settings.base_url)}{segment(self.version)}/"
         self.http = HttpService(SERVICE, root, secrets=[token], rules=RULES, timeout=timeout, transport=transport,
                                 retries=retries, sleep=sleep)
         self._auth = {"Authorization": f"Bearer {token}"}
-        self.account = settings.phone_number_id
+        self.account = settings.phone_number_id or ""
+        """The phone number ID whose codes this client handles ("" until one is chosen from the WABA)."""
         self.waba_id: str | None = getattr(settings, "waba_id", None)
         self.usage_percent: int | None = None
         self.generation = 0
@@ -143,7 +144,15 @@ class MetaClient:
 
     # -- requests -------------------------------------------------------------------------
 
+    def use_number(self, phone_number_id: str) -> None:
+        """Handle the codes of another number of the WABA (every cursor given out goes stale)."""
+        self.account = phone_number_id
+        self.forget_cursors()
+
     def _codes_path(self, code: str | None = None) -> str:
+        if not self.account:
+            raise self.http.error(RequestError, "no phone number is chosen",
+                                  hint=f"Choose one of the account's numbers (o), or set {_PHONE} ({env_name(_PHONE)}).")
         base = f"{segment(self.account)}/message_qrdls"
         return f"{base}/{self.http.segment(code, 'code')}" if code is not None else base
 

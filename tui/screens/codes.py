@@ -24,7 +24,8 @@ from tui.widgets.qr_view import QRView
 
 MIN_TABLE = 22
 """Columns the list keeps beside the QR while the QR fits without them."""
-NEEDS_PROVIDER = {"next_page", "previous_page", "find", "new", "edit", "delete", "copy", "save", "full", "search_all"}
+NEEDS_PROVIDER = {"next_page", "previous_page", "find", "new", "edit", "delete", "copy", "save", "full", "search_all",
+                  "other_number"}
 
 
 class CodesScreen(MainScreen):
@@ -43,6 +44,7 @@ class CodesScreen(MainScreen):
         Binding("y", "copy", "Copy link"),
         Binding("s", "save", "Save image"),
         Binding("r", "reload", "Reload"),
+        Binding("o", "other_number", "Other number"),
         Binding("enter", "full", "Full screen", show=False),
         Binding("f", "search_all", "Find in every page", show=False),
         Binding("v", "app.cycle_qr_style", "QR style", show=False),
@@ -56,6 +58,7 @@ class CodesScreen(MainScreen):
         ("edit", "Edit message", "Change the highlighted code's message"),
         ("delete", "Delete code", "Delete the highlighted code (asks first)"),
         ("full", "QR full screen", "Show the highlighted code's QR as large as it goes"),
+        ("other_number", "Other phone number", "Open the codes of another number of the Business Account"),
     )
 
     def __init__(self, context: Context) -> None:
@@ -96,8 +99,12 @@ class CodesScreen(MainScreen):
         """Keys that need a provider are not offered without one; `f` only after a words search."""
         if action in NEEDS_PROVIDER and self.provider is None:
             return False
+        if action in NEEDS_PROVIDER - {"other_number"} and self.pager is None:
+            return False  # no number chosen yet
         if action == "search_all":
             return self.found is not None
+        if action == "other_number":
+            return bool(getattr(self.provider, "waba_id", None))
         return True
 
     def _use_provider(self, _name: str = "") -> None:
@@ -112,9 +119,38 @@ class CodesScreen(MainScreen):
             self.say(problem or "No provider configured.", severity="error")
             self.query_one(QRView).show_text("No codes to show")
             return
+        if getattr(self.provider, "waba_id", None) and not self.provider.account:
+            self.pager = None
+            self.query_one(QRView).show_text("Choose a phone number")
+            self.action_other_number()
+            return
+        self._open_number(self.provider.account)
+
+    def _open_number(self, shown: str) -> None:
+        assert self.provider is not None
         self.pager = Pager(self.provider)
-        self.sub_title = plain(f"{self.provider.name} · {self.provider.account}", line=True) + self.demo_suffix
+        self.sub_title = plain(f"{self.provider.name} · {shown}", line=True) + self.demo_suffix
+        self.refresh_bindings()
         self._go("first")
+
+    @work(exclusive=True, group="codes-number", exit_on_error=False)
+    async def action_other_number(self) -> None:
+        """Choose which number of the WhatsApp Business Account to open (o)."""
+        from tui.screens.numbers import NumbersScreen
+
+        provider = self.provider
+        if provider is None or not getattr(provider, "waba_id", None):
+            return
+        number = await self.app.push_screen_wait(NumbersScreen(provider, provider.account))
+        if number is None:
+            if not provider.account:
+                self.say("Choose one of the account's phone numbers: press o.", severity="warning")
+            return
+        self.workers.cancel_group(self, "codes-load")
+        provider.use_number(number.id)  # type: ignore[attr-defined]
+        self.found, self.matches = None, []
+        name = f" ({number.verified_name})" if number.verified_name else ""
+        self._open_number(f"{number.display_phone_number or number.id}{name}")
 
     # -- loading --------------------------------------------------------------------------
 
