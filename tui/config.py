@@ -23,10 +23,10 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
@@ -84,6 +84,26 @@ def _url(value: Any, *, bare_host: bool = False) -> Any:
     return text
 
 
+def _version(value: Any) -> Any:
+    """`23.0` and `v23.0` both mean `v23.0`."""
+    if isinstance(value, (int, float)):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    text = "v" + text if text[:1].isdigit() else text
+    if not re.fullmatch(r"v\d+\.\d+", text):
+        raise ValueError("must be a Graph API version such as v23.0 (or 23.0)")
+    return text
+
+
+InstanceId = Annotated[str, BeforeValidator(_digits)]
+Url = Annotated[str, BeforeValidator(_url)]
+Endpoint = Annotated[str, BeforeValidator(lambda value: _url(value, bare_host=True))]
+"""A URL, or a bare host meaning https://host."""
+ApiVersion = Annotated[str, BeforeValidator(_version)]
+
+
 class Section(BaseModel):
     """A settings section: unknown keys refused, required keys declared once in REQUIRED."""
 
@@ -103,30 +123,12 @@ class MetaSettings(Section):
     SECTION = "meta"
     REQUIRED = ("phone_number_id", "access_token")
 
-    base_url: str = "https://graph.facebook.com"
-    api_version: str = "v23.0"
+    base_url: Url = "https://graph.facebook.com"
+    api_version: ApiVersion = "v23.0"
     phone_number_id: str | None = None
     access_token: SecretStr | None = None
     waba_id: str | None = None
 
-    @field_validator("base_url", mode="before")
-    @classmethod
-    def _base_url(cls, value: Any) -> Any:
-        return _url(value)
-
-    @field_validator("api_version", mode="before")
-    @classmethod
-    def _version(cls, value: Any) -> Any:
-        """`23.0` and `v23.0` both mean `v23.0`."""
-        if isinstance(value, (int, float)):
-            value = str(value)
-        if not isinstance(value, str):
-            return value
-        text = value.strip()
-        text = "v" + text if text[:1].isdigit() else text
-        if not re.fullmatch(r"v\d+\.\d+", text):
-            raise ValueError("must be a Graph API version such as v23.0 (or 23.0)")
-        return text
 
 
 class InstanceSettings(BaseModel):
@@ -137,19 +139,9 @@ class InstanceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = ""
-    id_instance: str
+    id_instance: InstanceId
     api_token_instance: SecretStr
-    api_url: str | None = None
-
-    @field_validator("id_instance", mode="before")
-    @classmethod
-    def _id(cls, value: Any) -> Any:
-        return _digits(value)
-
-    @field_validator("api_url", mode="before")
-    @classmethod
-    def _api_url(cls, value: Any) -> Any:
-        return _url(value)
+    api_url: Url | None = None
 
     @property
     def label(self) -> str:
@@ -165,38 +157,23 @@ class GreenSettings(Section):
     SECTION = "green"
     REQUIRED = ("id_instance", "api_token_instance")
 
-    api_url: str = "https://api.green-api.com"
-    id_instance: str | None = None
+    api_url: Url = "https://api.green-api.com"
+    id_instance: InstanceId | None = None
     api_token_instance: SecretStr | None = None
-    partner_api_url: str = "https://api.green-api.com"
+    partner_api_url: Url = "https://api.green-api.com"
     partner_token: SecretStr | None = None
     instances: list[InstanceSettings] = Field(default_factory=list)
-
-    @field_validator("id_instance", mode="before")
-    @classmethod
-    def _id(cls, value: Any) -> Any:
-        return _digits(value)
-
-    @field_validator("api_url", "partner_api_url", mode="before")
-    @classmethod
-    def _urls(cls, value: Any) -> Any:
-        return _url(value)
 
 
 class AlibabaSettings(Section):
     SECTION = "alibaba"
     REQUIRED = ("access_key_id", "access_key_secret", "phone_number")
 
-    endpoint: str = "https://cams.ap-southeast-1.aliyuncs.com"
+    endpoint: Endpoint = "https://cams.ap-southeast-1.aliyuncs.com"
     access_key_id: str | None = None
     access_key_secret: SecretStr | None = None
     phone_number: str | None = None
     cust_space_id: str | None = None
-
-    @field_validator("endpoint", mode="before")
-    @classmethod
-    def _endpoint(cls, value: Any) -> Any:
-        return _url(value, bare_host=True)
 
 
 class UiSettings(Section):
