@@ -261,7 +261,7 @@ def test_link_plain_with_a_named_instance(waqr: Run, box: CountingSandbox, tmp_p
     threading.Timer(2.0, box.green.scan).start()
     code, out, err = waqr("link", "--plain", "--config", str(config), "--set", "green.id_instance=7105000009",
                           "--instance", "shop NORTH")
-    assert code == 0 and "linked to +79001234567" in out
+    assert code == 0 and "linked to +79001234567" in out, (code, out, err)
     code, out, err = waqr("link", "--plain", "--instance", "nobody")
     assert code == 2 and "no Green API instance 'nobody'" in one_line(err)
     load_settings()  # the environment is still a valid one

@@ -70,8 +70,9 @@ def save_png(text: str, path: Path) -> None:
     write_atomic(path, image_bytes(text, "png", error="L", scale=8))
 
 
-async def link_plain(settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr, *,
+async def link_plain(settings: Settings, out: TextIO | None = None, err: TextIO | None = None, *,
                      client: GreenClient | None = None, png: Path | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     if client is None:
         from tui.services import build_green_client
 
