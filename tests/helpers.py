@@ -12,8 +12,9 @@ from tui.config import load_settings
 from tui.sandbox import Sandbox
 
 
-def make_app(sandbox: Sandbox, start: str = "codes", **overrides: Any) -> WaqrApp:
-    return WaqrApp(load_settings(overrides={**sandbox.settings(), **overrides}), start=start, sandbox=sandbox)
+def make_app(sandbox: Sandbox, start: str = "codes", driver_class: Any = None, **overrides: Any) -> WaqrApp:
+    settings = load_settings(overrides={**sandbox.settings(), **overrides})
+    return WaqrApp(settings, start=start, sandbox=sandbox, driver_class=driver_class)
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 8.0, what: str = "") -> None:
@@ -28,7 +29,7 @@ async def until(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float 
 
 
 def status(app: WaqrApp) -> str:
-    return str(app.screen.query_one("#codes-status").render())
+    return str(app.screen.query_one("#status").render())
 
 
 def screen_text(app: WaqrApp) -> str:

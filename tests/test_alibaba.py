@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
+
+import httpx
 
 import pytest
 from alibabacloud_tea_openapi.utils import Utils
@@ -10,8 +13,8 @@ from darabonba.request import DaraRequest
 
 from tui.api import acs3
 from tui.api.alibaba import AlibabaClient
-from tui.api.errors import AuthError, NotFoundError, RequestError
-from tui.config import Settings, load_settings
+from tui.api.errors import AuthError, NetworkError, NotFoundError, RateLimitError, RequestError, StaleCursorError
+from tui.config import AlibabaSettings, Settings, load_settings
 from tui.sandbox import Sandbox, cams
 
 WHEN = datetime(2026, 11, 21, 10, 30, 5, tzinfo=timezone.utc)
@@ -96,3 +99,98 @@ async def test_wrong_secret_is_an_auth_error_without_the_secret(sandbox: Sandbox
     await c.aclose()
     assert "SignatureDoesNotMatch" in str(info.value) and "wrong-secret-value" not in str(info.value)
     assert "WAQR_ALIBABA__ACCESS_KEY_SECRET" in info.value.describe()
+
+
+@pytest.fixture(params=[True, False], ids=["strict", "lenient"])
+async def any_client(request: pytest.FixtureRequest):
+    with Sandbox(strict=request.param) as running:
+        c = AlibabaClient(load_settings(overrides=running.settings()).alibaba)
+        yield c
+        await c.aclose()
+
+
+async def test_image_format_comes_from_generate_qr_image_and_updates_keep_it(any_client: AlibabaClient) -> None:
+    made = await any_client.create("An SVG code", "SVG")
+    assert made.image_format == "SVG" and "?" in (made.qr_image_url or "")
+    assert await any_client.image_url(made.code, "PNG") is None
+    url = await any_client.image_url(made.code, "SVG")
+    assert url and b"<svg" in await any_client.fetch_image(url)
+    updated = await any_client.update(made.code, "Still an SVG code")
+    assert updated.image_format == "SVG"
+    png = (await any_client.list_page()).items[1]
+    assert png.image_format == "PNG"
+    assert (await any_client.fetch_image(await any_client.image_url(png.code, "PNG"))).startswith(b"\x89PNG")
+
+
+async def test_cursors_are_stale_after_a_change(any_client: AlibabaClient) -> None:
+    first = await any_client.list_page(limit=10)
+    await any_client.create("A change")
+    with pytest.raises(StaleCursorError):
+        await any_client.list_page(limit=10, after=first.after)
+    fresh = await any_client.list_page(limit=10)
+    assert (await any_client.list_page(limit=10, after=fresh.after)).items[0] != fresh.items[0]
+
+
+@pytest.mark.parametrize(("code", "kind", "words"), [
+    ("Product.Unsubscript", RequestError, "subscribe"),
+    ("Ram.PermissionDeny", AuthError, "WAQR_ALIBABA__ACCESS_KEY_ID"),
+    ("System.LimitControl", RateLimitError, "flow control"),
+    ("Unknown.ResourceOwnerId", AuthError, "WAQR_ALIBABA__PHONE_NUMBER"),
+])
+async def test_documented_error_codes(sandbox: Sandbox, code: str, kind: type, words: str) -> None:
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    c = AlibabaClient(load_settings(overrides=sandbox.settings()).alibaba, sleep=sleep)
+    sandbox.cams.inject(code, times=1)
+    if kind is RateLimitError:  # flow control is retried, once is not enough to fail
+        assert (await c.list_page()).items and sleeps == [0.5]
+        sandbox.cams.inject(code, times=3)
+    with pytest.raises(kind) as info:
+        await c.list_page()
+    assert info.value.code == code and words in info.value.describe() and info.value.status == 400
+    await c.aclose()
+
+
+async def test_create_is_never_repeated_after_a_network_fault(sandbox: Sandbox) -> None:
+    c = AlibabaClient(load_settings(overrides=sandbox.settings()).alibaba, timeout=0.5)
+    sandbox.faults.add(r"^/$", status=0, delay=1.0, times=1)
+    before = len(sandbox.cams.codes)
+    with pytest.raises(NetworkError) as info:
+        await c.create("Only once")
+    assert info.value.outcome_unknown
+    await asyncio.sleep(0.7)  # the slow attempt lands on the server
+    assert len(sandbox.cams.codes) == before + 1
+    await c.aclose()
+
+
+def test_a_bare_endpoint_is_https() -> None:
+    seen: list[httpx.Request] = []
+    settings = AlibabaSettings(endpoint="cams.ap-southeast-1.aliyuncs.com", access_key_id="k",
+                               access_key_secret="s", phone_number="1")
+
+    async def go() -> None:
+        c = AlibabaClient(settings, transport=httpx.MockTransport(
+            lambda r: (seen.append(r), httpx.Response(200, json={"Code": "OK", "Data": []}))[1]))
+        await c.list_page()
+        await c.aclose()
+
+    asyncio.run(go())
+    assert str(seen[0].url).startswith("https://cams.ap-southeast-1.aliyuncs.com/?")
+    assert seen[0].headers["host"] == "cams.ap-southeast-1.aliyuncs.com"
+
+
+async def test_business_errors_on_http_200_are_typed_and_redacted(sandbox: Sandbox) -> None:
+    secret = cams.ACCESS_KEY_SECRET
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"Code": "InvalidParameter", "Message": f"bad {secret}", "RequestId": "R1"})
+
+    settings = load_settings(overrides=sandbox.settings()).alibaba
+    c = AlibabaClient(settings, transport=httpx.MockTransport(handler))
+    with pytest.raises(RequestError) as info:
+        await c.list_page()
+    assert secret not in info.value.describe() and "(InvalidParameter, request R1)" in str(info.value)
+    await c.aclose()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from tests.helpers import make_app, until
+from tests.drivers import CaptureDriver
+from tests.helpers import make_app, status, until
 from tests.qrcheck import decode_lines
 from tui.config import config_dir
 from tui.sandbox import Sandbox
@@ -30,7 +31,7 @@ async def test_user_theme_and_broken_theme_file(sandbox: Sandbox) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "mine"
-        notices = " ".join(str(n.message) for n in app._notifications)
+        notices = status(app)
         assert "broken.toml ignored" in notices and "garbage.toml ignored" in notices
 
 
@@ -39,7 +40,7 @@ async def test_unknown_theme_falls_back_with_a_notice(sandbox: Sandbox) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.theme == "waqr-dark"
-        assert any("'nope' not found" in str(n.message) for n in app._notifications)
+        assert "'nope' not found" in status(app)
 
 
 async def test_help_lists_the_keys_of_the_screen_you_are_on(sandbox: Sandbox) -> None:
@@ -74,8 +75,9 @@ async def test_palette_has_the_apps_actions(sandbox: Sandbox) -> None:
         await pilot.pause()
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Reload codes", "Copy link", "Save image", "Delete code", "QR style: compact",
-                "Provider: Alibaba CAMS", "Provider: Meta Cloud API"} <= titles
-        assert any("theme" in t.lower() for t in titles)  # Textual's own theme switcher
+                "Provider: Alibaba CAMS", "Provider: Meta Cloud API ✓", "Theme: waqr-dark ✓", "Theme: waqr-light",
+                "QR style: auto ✓", "Go to Link device", "Keys"} <= titles
+        assert "Maximize" not in titles  # Textual's own, meaningless here
         await pilot.press("2")
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Pairing code", "Log out instance", "Reboot instance"} <= titles
@@ -106,42 +108,39 @@ async def test_v_cycles_qr_style_and_each_still_scans(sandbox: Sandbox) -> None:
         assert seen == ["wide", "half", "compact", "auto"]
 
 
-def test_themes_ship_in_the_wheel_config() -> None:
-    text = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    assert '"themes" = "tui/themes"' in text
+def test_themes_ship_in_the_wheel(tmp_path: Path) -> None:
+    """The wheel carries the bundled themes where bundled_dir() looks for them once installed."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
+                   check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("waqr-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"tui/themes/{t}.toml" for t in ("waqr-dark", "waqr-light", "waqr-contrast")} <= names
+    assert "tui/app.tcss" in names
 
 
 async def test_http_clients_load_after_the_first_frame(sandbox: Sandbox, monkeypatch) -> None:
-    """Loading httpx and an SSL context takes ~50 ms: the first frame goes out before it.
+    """Loading httpx and an SSL context takes ~50 ms: the first frame goes to the terminal before it."""
+    from tui.clients import Clients
 
-    Spies on `App._display` (Textual's hand-over of a frame to the driver; headless drops it there).
-    """
-    from tui.app import WaqrApp
-
-    frames: list[int] = []
     frames_before_load: list[int] = []
-    display = WaqrApp._display
-
-    def spy_display(self, screen, renderable):
-        if renderable is not None and not self._batch_count:
-            frames.append(1)
-        return display(self, screen, renderable)
-
-    monkeypatch.setattr(WaqrApp, "_display", spy_display)
-    for name in ("codes_provider", "green_client"):
-        original = getattr(WaqrApp, name)
+    for name in ("codes", "green"):
+        original = getattr(Clients, name)
 
         def spy(self, _original=original):
-            frames_before_load.append(len(frames))
+            frames_before_load.append(len(CaptureDriver.frames()))
             return _original(self)
 
-        monkeypatch.setattr(WaqrApp, name, spy)
+        monkeypatch.setattr(Clients, name, spy)
     for start, other in (("codes", "2"), ("link", "1")):
-        frames.clear()
         frames_before_load.clear()
-        app = make_app(sandbox, start=start)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda: len(frames_before_load) == 1)
+        app = make_app(sandbox, start=start, driver_class=CaptureDriver)
+        async with app.run_test(size=(100, 30), headless=False) as pilot:
+            await until(pilot, lambda: len(frames_before_load) >= 1)
             await pilot.press(other)  # a mode opened later loads its client at once
-            await until(pilot, lambda: len(frames_before_load) == 2)
+            await until(pilot, lambda: len(frames_before_load) >= 2)
         assert all(n > 0 for n in frames_before_load), frames_before_load

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 from tests.helpers import make_app, status, until
 from tests.qrcheck import decode_lines
@@ -30,7 +30,7 @@ async def test_pages_to_the_last_and_back_with_a_scannable_qr(sandbox: Sandbox) 
         view = app.screen.query_one(QRView)
         first = app.screen.current()
         assert decode_lines(view.cells()) == [first.deep_link_url]  # whole and scannable at 80x24
-        await until(pilot, lambda: app.screen.ahead, what="next page fetched ahead")
+        await until(pilot, lambda: app.screen.pager.is_ahead(), what="next page fetched ahead")
         await pilot.press("n")
         assert status(app).startswith("page 2 · 26–50")  # shown at once from the prefetch
         await until(pilot, lambda: loaded(app))
@@ -69,7 +69,7 @@ async def test_create_one_code_however_often_save_is_pressed(sandbox: Sandbox) -
         await pilot.press("a")
         assert isinstance(app.screen, CodeForm)
         await pilot.press(*"Hello from waqr")
-        await pilot.press("enter", "enter", "ctrl+s", "enter")
+        await pilot.press("ctrl+s", "ctrl+s", "ctrl+s")
         await until(pilot, lambda: not isinstance(app.screen, CodeForm))
         await until(pilot, lambda: loaded(app) and app.screen.current().prefilled_message == "Hello from waqr")
         assert len(sandbox.meta.codes) == 61
@@ -83,13 +83,13 @@ async def test_over_140_is_refused_before_any_request(sandbox: Sandbox) -> None:
         count = len(sandbox.meta.codes)
         await pilot.press("a")
         form = app.screen
-        form.query_one("#message", Input).value = "x" * 141
+        form.query_one("#message", TextArea).load_text("x" * 141)
         await pilot.pause()
         assert "141/140" in str(form.query_one("#count").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form and form.requests == 0 and len(sandbox.meta.codes) == count
-        assert "limit is 140" in str(form.query_one("#form-error").render())
+        assert "limit is 140" in str(form.query_one("#dialog-error").render())
 
 
 async def test_server_error_keeps_the_form_and_its_text(sandbox: Sandbox) -> None:
@@ -103,8 +103,8 @@ async def test_server_error_keeps_the_form_and_its_text(sandbox: Sandbox) -> Non
         await pilot.press("ctrl+s")
         form = app.screen
         await until(pilot, lambda: not form.saving)
-        assert isinstance(app.screen, CodeForm) and form.query_one("#message", Input).value == "Keep me"
-        assert "TRACE9" in str(form.query_one("#form-error").render())
+        assert isinstance(app.screen, CodeForm) and form.query_one("#message", TextArea).text == "Keep me"
+        assert "TRACE9" in str(form.query_one("#dialog-error").render())
         sandbox.faults.clear()
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not isinstance(app.screen, CodeForm))
@@ -118,7 +118,7 @@ async def test_edit_keeps_the_code(sandbox: Sandbox) -> None:
         code = app.screen.current().code
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, CodeForm) and bool(app.screen.query("#message")))
-        app.screen.query_one("#message", Input).value = "Edited message"
+        app.screen.query_one("#message", TextArea).load_text("Edited message")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: loaded(app) and app.screen.current().prefilled_message == "Edited message")
         assert app.screen.current().code == code and sandbox.meta.codes[code].message == "Edited message"
@@ -155,7 +155,8 @@ async def test_copy_save_and_full_screen(sandbox: Sandbox, isolated: Path) -> No
         # Meta's own SVG
         await pilot.press("s")
         dialog = app.screen
-        dialog.query_one("#source").value = "remote:SVG"
+        dialog.query_one("#source").value = "remote"
+        dialog.query_one("#path", Input).value = str(isolated / f"waqr-{code.code}.svg")
         await pilot.pause()
         await pilot.press("enter")
         svg = isolated / f"waqr-{code.code}.svg"
@@ -188,7 +189,7 @@ async def test_empty_state_says_how_to_create() -> None:
         app = make_app(empty)
         async with app.run_test(size=(100, 30)) as pilot:
             await until(pilot, lambda: loaded(app))
-            assert "Press a to create the first one" in str(app.screen.query_one("#code-details").render())
+            assert "a creates one" in status(app)
 
 
 @pytest.fixture
@@ -210,8 +211,11 @@ async def test_cams_list_create_edit_delete(cams_app, sandbox: Sandbox) -> None:
         old = app.screen.current().code
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, CodeForm) and bool(app.screen.query("#message")))
-        app.screen.query_one("#message", Input).value = "CAMS edited"
+        app.screen.query_one("#message", TextArea).load_text("CAMS edited")
         await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="CAMS asks before a new code")
+        assert old in str(app.screen.query_one(".dialog-detail").render())
+        await pilot.press("y")
         await until(pilot, lambda: loaded(app) and app.screen.current().prefilled_message == "CAMS edited")
         new = app.screen.current().code
         assert new != old and old not in sandbox.cams.codes  # the new code is taken from the answer
@@ -224,3 +228,31 @@ async def test_cams_error_is_shown(sandbox: Sandbox) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.screen.error is not None)
         assert "SignatureDoesNotMatch" in status(app) and "not-the-secret" not in app.export_screenshot()
+
+
+async def test_find_any_case_a_pasted_link_and_words_then_every_page(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    codes = sandbox.meta.newest_first()
+    target = codes[40]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        for typed in (target.code.lower(), f"https://wa.me/message/{target.code}"):
+            await pilot.press("slash")
+            app.screen.query_one("#find", Input).value = typed
+            await pilot.press("enter")
+            await until(pilot, lambda: loaded(app) and [c.code for c in app.screen.items()] == [target.code], what=typed)
+            await pilot.press("escape")
+            await until(pilot, lambda: loaded(app) and len(app.screen.items()) == 25)
+        word = target.message.split()[-1].upper()  # words of the message, any case
+        on_page_one = [c.code for c in codes[:50] if word.casefold() in c.message.casefold()]  # pages 1-2 loaded
+        everywhere = [c.code for c in codes if word.casefold() in c.message.casefold()]
+        await until(pilot, lambda: app.screen.pager.is_ahead())
+        await pilot.press("slash")
+        app.screen.query_one("#find", Input).value = word
+        await pilot.press("enter")
+        await until(pilot, lambda: "f: search every page" in status(app))
+        assert [c.code for c in app.screen.items()] == on_page_one
+        calls = sandbox.meta.calls
+        await pilot.press("f")
+        await until(pilot, lambda: "in every page" in status(app))
+        assert [c.code for c in app.screen.items()] == everywhere and sandbox.meta.calls - calls == 3

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from tui.api.errors import ApiError, AuthError, BadResponseError, NetworkError, RateLimitError
-from tui.api.green import GreenClient
+from tui.api.green import QR_TIMEOUT, GreenClient
+from tui.api.models import GreenInstance
 from tui.config import GreenSettings, Settings
 from tui.qr.decode import decode_base64_image
 from tui.sandbox import Sandbox
@@ -87,8 +88,42 @@ async def test_timeouts_and_bad_shapes() -> None:
 
     with pytest.raises(NetworkError, match="within"):
         await mock(slow).qr()
-    with pytest.raises(BadResponseError):
-        await mock(lambda r: httpx.Response(200, json={"type": "weird"})).qr()
+    for method in ("qr", "state", "wa_settings", "logout"):
+        with pytest.raises(BadResponseError) as info:
+            await getattr(mock(lambda r: httpx.Response(200, json=[{"type": "weird"}])), method)()
+        assert info.value.transient  # the poller keeps going
+
+
+async def test_qr_has_a_longer_deadline_than_the_other_methods() -> None:
+    deadlines: dict[str, float] = {}
+
+    def record(request: httpx.Request) -> httpx.Response:
+        deadlines[request.url.path.split("/")[2]] = request.extensions["timeout"]["read"]
+        return httpx.Response(200, json={"type": "alreadyLogged", "message": "", "stateInstance": "authorized"})
+
+    c = mock(record)
+    await c.qr()
+    await c.state()
+    assert deadlines == {"qr": QR_TIMEOUT, "getStateInstance": 10.0} and QR_TIMEOUT >= 60
+
+
+async def test_ids_and_tokens_from_data_are_path_segments() -> None:
+    seen: list[httpx.Request] = []
+    odd = GreenSettings(api_url="7105.api.greenapi.test", id_instance="7105000001", api_token_instance="a/../b?c")
+    c = GreenClient(odd, transport=httpx.MockTransport(lambda r: (seen.append(r), httpx.Response(
+        200, json={"stateInstance": "authorized"}))[1]))
+    await c.state()
+    assert str(seen[0].url) == "https://7105.api.greenapi.test/waInstance7105000001/getStateInstance/a%2F..%2Fb%3Fc"
+    assert "a%2F..%2Fb%3Fc" not in c.shown_url("qr")
+
+
+async def test_a_client_for_one_fleet_entry_uses_its_own_host() -> None:
+    entry = GreenInstance(idInstance="7105000002", apiTokenInstance=TOKEN, name="Shop 2",
+                          api_url="https://7105.api.greenapi.test")
+    c = GreenClient.from_instance(entry, "https://api.green-api.test")
+    assert c.instance == "7105000002" and c.http.client.base_url.host == "7105.api.greenapi.test"
+    plain = GreenClient.from_instance(entry.model_copy(update={"api_url": None}), "https://api.green-api.test")
+    assert plain.http.client.base_url.host == "api.green-api.test"
 
 
 async def test_rate_limits_are_respected_client_side() -> None:

@@ -97,7 +97,7 @@ async def test_pairing_code_flow(sandbox: Sandbox) -> None:
         assert isinstance(app.screen, PairingScreen)
         await pilot.press(*"+7 abc", "enter")  # the input only takes digits
         await pilot.press("enter")
-        assert "7 to 15 digits" in text_of(app, "#form-error")
+        assert "7 to 15" in text_of(app, "#dialog-error")
         await pilot.press(*"79001234567", "enter")
         await until(pilot, lambda: app.screen.code is not None)
         code = app.screen.code
@@ -149,7 +149,7 @@ async def test_service_outage_recovers_by_itself(sandbox: Sandbox) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: shown_qr(app))
         sandbox.faults.add("/qr/", status=502, body="Bad Gateway")
-        await until(pilot, lambda: "Connection problem" in text_of(app, "#link-title"))
+        await until(pilot, lambda: "Green API fault" in text_of(app, "#link-title"))
         assert "HTTP 502" in text_of(app, "#link-status")
         sandbox.faults.clear()
         await until(pilot, lambda: shown_qr(app), timeout=8, what="recovery")

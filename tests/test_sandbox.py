@@ -51,16 +51,26 @@ def test_meta_fields_filter_and_single_get(graph: httpx.Client) -> None:
     item = body["data"][0]
     assert set(item) == {"code", "prefilled_message", "deep_link_url"}
     assert item["deep_link_url"] == f"https://wa.me/message/{item['code']}"
-    with_time = graph.get("message_qrdls", params={"limit": 1, "fields": "code,creation_time"}).json()["data"][0]
-    assert with_time["creation_time"].isdigit()
     found = graph.get("message_qrdls", params={"code": item["code"]}).json()["data"]
     assert [c["code"] for c in found] == [item["code"]]
     assert graph.get(f"message_qrdls/{item['code']}").json()["data"][0]["code"] == item["code"]
     assert graph.get("message_qrdls/NOPE").json() == {"data": []}
     svg = graph.get(f"message_qrdls/{item['code']}", params={"fields": "qr_image_url.format(SVG)"}).json()
-    image = httpx.get(svg["data"][0]["qr_image_url"])
+    url = svg["data"][0]["qr_image_url"]
+    image = httpx.get(url)
     assert image.status_code == 200 and image.headers["content-type"] == "image/svg+xml"
-    assert "oe=" in svg["data"][0]["qr_image_url"]
+    assert "oe=" in url and "svg" not in url.lower()  # signed, and the format is not in the URL
+    assert httpx.get(url.replace("oe=", "oe=1")).status_code == 403
+
+
+def test_meta_lenient_sandbox_lets_first_party_fields_and_formatless_images_through() -> None:
+    with Sandbox(strict=False) as lenient:
+        base = f"{lenient.url}/v23.0/{meta.PHONE_NUMBER_ID}/message_qrdls"
+        item = httpx.get(base, params={"limit": 1, "fields": "code,creation_time,qr_image_url"}, headers=AUTH)
+        assert item.json()["data"][0]["creation_time"].isdigit() and item.json()["data"][0]["qr_image_url"]
+        made = httpx.post(base, json={"prefilled_message": "No image"}, headers=AUTH).json()
+        assert "qr_image_url" not in made
+        assert httpx.get(base, headers={}).json()["error"]["code"] == 190
 
 
 def test_meta_create_update_delete(graph: httpx.Client) -> None:
@@ -75,8 +85,20 @@ def test_meta_create_update_delete(graph: httpx.Client) -> None:
     assert updated == {"code": code, "prefilled_message": "Bye", "deep_link_url": f"https://wa.me/message/{code}"}
     assert graph.post(f"message_qrdls/{code}", json={"prefilled_message": "Old form"}).json()["code"] == code
     assert graph.delete(f"message_qrdls/{code}").json() == {"success": True}
-    gone = graph.delete(f"message_qrdls/{code}")
-    assert gone.status_code == 404 and gone.json()["error"]["code"] == 803
+    gone = graph.delete(f"message_qrdls/{code}").json()["error"]
+    assert (gone["code"], gone["error_subcode"]) == (100, 33)  # an unknown object, as Graph often says
+    unknown = graph.post("message_qrdls", json={"code": code, "prefilled_message": "x"})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == 803
+
+
+def test_meta_cursors_go_stale_after_any_change(graph: httpx.Client) -> None:
+    first = graph.get("message_qrdls", params={"limit": 5}).json()
+    after = first["paging"]["cursors"]["after"]
+    assert graph.get("message_qrdls", params={"limit": 5, "after": after}).status_code == 200
+    graph.post("message_qrdls", json={"prefilled_message": "Change", "generate_qr_image": "PNG"})
+    stale = graph.get("message_qrdls", params={"limit": 5, "after": after})
+    assert stale.status_code == 400 and stale.json()["error"]["message"] == "(#100) Invalid cursor"
+    assert httpx.get(first["paging"]["next"], headers=AUTH).status_code == 400  # the full URL too
 
 
 @pytest.mark.parametrize(
@@ -85,9 +107,15 @@ def test_meta_create_update_delete(graph: httpx.Client) -> None:
         ("GET", "message_qrdls", {"params": {"limit": 26}}, 400, 100),
         ("GET", "message_qrdls", {"params": {"limit": 0}}, 400, 100),
         ("GET", "message_qrdls", {"params": {"fields": "nope"}}, 400, 100),
-        ("POST", "message_qrdls", {"json": {"prefilled_message": "x" * 141}}, 400, 100),
+        ("GET", "message_qrdls", {"params": {"fields": "code,creation_time"}}, 400, 100),  # first-party only
+        ("GET", "message_qrdls", {"params": {"fields": "code,qr_image_url"}}, 400, 100),  # the format is required
+        ("GET", "message_qrdls", {"params": {"after": "garbage"}}, 400, 100),
+        ("POST", "message_qrdls", {"json": {"prefilled_message": "x" * 141, "generate_qr_image": "PNG"}}, 400, 100),
+        ("POST", "message_qrdls", {"json": {"prefilled_message": "no image"}}, 400, 100),  # generate_qr_image required
+        ("POST", "message_qrdls", {"json": {"prefilled_message": "x", "generate_qr_image": "GIF"}}, 400, 100),
         ("POST", "message_qrdls", {"json": {}}, 400, 100),
         ("POST", "message_qrdls", {"json": {"code": "UNKNOWN", "prefilled_message": "x"}}, 404, 803),
+        ("GET", "phone_numbers", {}, 400, 100),  # a phone number is not a WABA: 100/33
     ],
 )
 def test_meta_errors_use_the_graph_envelope(graph: httpx.Client, method: str, path: str, kwargs: dict, status: int,
@@ -98,9 +126,25 @@ def test_meta_errors_use_the_graph_envelope(graph: httpx.Client, method: str, pa
     assert error["code"] == code and error["message"] and error["fbtrace_id"] and error["type"]
 
 
-def test_meta_bad_token_is_190(sandbox: Sandbox) -> None:
-    answer = httpx.get(f"{sandbox.url}/v23.0/{meta.PHONE_NUMBER_ID}/message_qrdls", headers={"Authorization": "Bearer x"})
-    assert answer.status_code == 401 and answer.json()["error"]["code"] == 190
+def test_meta_tokens_bad_is_190_missing_is_104(sandbox: Sandbox) -> None:
+    url = f"{sandbox.url}/v23.0/{meta.PHONE_NUMBER_ID}/message_qrdls"
+    bad = httpx.get(url, headers={"Authorization": "Bearer x"})
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == 190
+    missing = httpx.get(url)
+    assert missing.status_code == 400 and missing.json()["error"]["code"] == 104
+
+
+def test_meta_phone_numbers_of_the_waba(sandbox: Sandbox) -> None:
+    url = f"{sandbox.url}/v23.0/{meta.WABA_ID}/phone_numbers"
+    body = httpx.get(url, params={"fields": "id,display_phone_number,quality_rating", "limit": 2}, headers=AUTH).json()
+    assert [set(n) for n in body["data"]] == [{"id", "display_phone_number", "quality_rating"}] * 2
+    rest = httpx.get(body["paging"]["next"], headers=AUTH).json()
+    assert len(rest["data"]) == 1 and "next" not in rest["paging"] and "previous" in rest["paging"]
+    denied = httpx.get(url, headers={"Authorization": f"Bearer {meta.TOKEN_NO_MANAGEMENT}"})
+    assert denied.status_code == 403 and denied.json()["error"]["code"] == 200
+    assert httpx.get(url, params={"limit": 101}, headers=AUTH).status_code == 400
+    other = httpx.get(f"{sandbox.url}/v23.0/{body['data'][1]['id']}/message_qrdls", headers=AUTH).json()
+    assert len(other["data"]) == 12  # each number has its own codes
 
 
 def green_url(sandbox: Sandbox, method: str, token: str = green.TOKEN) -> str:
@@ -169,15 +213,41 @@ def test_cams_checks_signatures(sandbox: Sandbox) -> None:
 
 def test_cams_create_update_gives_new_code_delete(sandbox: Sandbox) -> None:
     base = {"PhoneNumber": cams.PHONE_NUMBER}
-    made = signed(sandbox, "CreatePhoneMessageQrdl", {**base, "GenerateQrImage": "PNG", "PrefilledMessage": "Hi ~ you"})
+    made = signed(sandbox, "CreatePhoneMessageQrdl", {**base, "GenerateQrImage": "SVG", "PrefilledMessage": "Hi ~ you"})
     code = made.json()["Data"]["QrdlCode"]
     too_long = signed(sandbox, "CreatePhoneMessageQrdl", {**base, "GenerateQrImage": "PNG", "PrefilledMessage": "x" * 141})
     assert too_long.status_code == 200 and too_long.json()["Code"] == "InvalidParameter"  # business error on HTTP 200
-    updated = signed(sandbox, "UpdatePhoneMessageQrdl", {**base, "QrdlCode": code, "PrefilledMessage": "Bye"})
+    no_format = signed(sandbox, "UpdatePhoneMessageQrdl", {**base, "QrdlCode": code, "PrefilledMessage": "Bye"})
+    assert no_format.json()["Code"] == "InvalidParameter"  # update requires GenerateQrImage
+    updated = signed(sandbox, "UpdatePhoneMessageQrdl",
+                     {**base, "QrdlCode": code, "PrefilledMessage": "Bye", "GenerateQrImage": "SVG"})
     new_code = updated.json()["Data"]["QrdlCode"]
     assert new_code != code
     assert signed(sandbox, "DeletePhoneMessageQrdl", {**base, "QrdlCode": new_code}).json()["Code"] == "OK"
     assert signed(sandbox, "DeletePhoneMessageQrdl", {**base, "QrdlCode": new_code}).json()["Code"] == "Qrdl.NotExist"
+
+
+def test_cams_images_are_served_signed_and_say_nothing_of_their_format(sandbox: Sandbox) -> None:
+    base = {"PhoneNumber": cams.PHONE_NUMBER}
+    made = signed(sandbox, "CreatePhoneMessageQrdl", {**base, "GenerateQrImage": "SVG", "PrefilledMessage": "Hi"})
+    data = made.json()["Data"]
+    url = data["QrImageUrl"]
+    assert data["GenerateQrImage"] == "SVG" and url.startswith(sandbox.url) and "?" in url
+    assert not url.split("?")[0].lower().endswith((".svg", ".png"))
+    image = httpx.get(url)
+    assert image.headers["content-type"] == "image/svg+xml" and b"<svg" in image.content
+    assert httpx.get(url.replace("Signature=", "Signature=0")).status_code == 403
+
+
+def test_cams_documented_errors_can_be_injected(sandbox: Sandbox) -> None:
+    list_ = {"PhoneNumber": cams.PHONE_NUMBER}
+    for code in cams.DOCUMENTED_ERRORS:
+        assert httpx.post(f"{sandbox.url}/_sandbox/cams/error", json={"code": code}).json()["ok"]
+        answer = signed(sandbox, "ListPhoneMessageQrdl", list_)
+        assert answer.status_code == 400 and answer.json()["Code"] == code and answer.json()["Message"]
+    assert signed(sandbox, "ListPhoneMessageQrdl", list_).json()["Code"] == "OK"
+    sandbox.cams.inject("System.LimitControl", times=1, action="CreatePhoneMessageQrdl")
+    assert signed(sandbox, "ListPhoneMessageQrdl", list_).json()["Code"] == "OK"
 
 
 def test_fault_injection(sandbox: Sandbox) -> None:

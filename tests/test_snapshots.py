@@ -21,7 +21,7 @@ def box() -> Iterator[Sandbox]:
 
 def codes_ready(app) -> bool:
     screen = app.screen
-    return getattr(screen, "page", None) is not None and not screen.query_one(DataTable).loading and bool(screen.ahead)
+    return getattr(screen, "page", None) is not None and not screen.query_one(DataTable).loading and screen.pager.is_ahead()
 
 
 async def quiet(pilot) -> None:

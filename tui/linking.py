@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tui.api.errors import ApiError
+from tui.api.errors import ApiError, AuthError
 from tui.api.models import HAS_AUTH
 from tui.qr.decode import QrImageError, decode_base64_image
 
@@ -55,6 +55,12 @@ class Linker:
     changed_at: float | None = None
     """When the QR last changed (None before the first change was seen)."""
     _phone: str | None = field(default=None)
+    fresh_at: float | None = None
+    """When the service last answered with the QR shown (None: no QR)."""
+
+    def is_stale(self) -> bool:
+        """True when the QR shown has had no fresh answer for its whole life: it may have expired."""
+        return self.fresh_at is not None and self.clock() - self.fresh_at >= QR_LIFETIME
 
     def seconds_left(self) -> float | None:
         """Expected seconds to the next QR, once a change has been seen."""
@@ -64,6 +70,7 @@ class Linker:
 
     def forget(self) -> None:
         self._last_png, self._qr_text, self.changed_at, self._phone = "", None, None, None
+        self.fresh_at = None
 
     async def step(self) -> View:
         qr = await self.client.qr()
@@ -74,6 +81,7 @@ class Linker:
                 if self._qr_text is not None and text != self._qr_text:
                     self.changed_at = self.clock()
                 self._last_png, self._qr_text = qr.message, text
+            self.fresh_at = self.clock()
             return View("qr", qr_text=self._qr_text)
         self.forget()
         if qr.type == "alreadyLogged":
@@ -115,7 +123,8 @@ class Poller:
     """Start time of every step (the last 1,000), for cadence checks."""
 
     async def run(self) -> str:
-        """Poll until linked-and-told, idle, or cancelled. Returns why it stopped: `idle`."""
+        """Poll until idle, refused, or cancelled. Returns why it stopped: `idle`, or `refused`
+        when the credentials were refused (401/403: asking again would not help)."""
         began = self.clock()
         failures = 0
         while True:
@@ -131,6 +140,8 @@ class Poller:
                 hinted = getattr(exc, "retry_after", None)
                 delay = max(backoff, hinted or 0.0)
                 await _maybe(self.on_error(exc, delay))
+                if isinstance(exc, AuthError):
+                    return "refused"
             else:
                 failures = 0
                 await _maybe(self.on_view(view))

@@ -2,44 +2,69 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 
 from tui.api import acs3
 from tui.api.errors import (
-    ApiError,
     AuthError,
-    BadResponseError,
     NotFoundError,
     RateLimitError,
     RequestError,
     ServerError,
+    StaleCursorError,
 )
-from tui.api.http import HttpService, RateLimiter
-from tui.api.models import ImageFormat, Page, QrCode
+from tui.api.http import DEFAULT_TIMEOUT, RETRIES, Answer, HttpService, RateLimiter, Rule, base_url
+from tui.api.models import MAX_CODES, CamsQrdl, ImageFormat, Page, QrCode
 from tui.api.provider import PAGE_SIZE
-from tui.config import AlibabaSettings
+from tui.config import AlibabaSettings, env_name
 
 SERVICE = "Alibaba CAMS"
 VERSION = "2020-06-06"
 REQUESTS_PER_SECOND = 5
 
-
-def _to_code(item: Any) -> QrCode:
-    return QrCode(
-        code=item["QrdlCode"],
-        prefilled_message=item.get("PrefilledMessage") or "",
-        deep_link_url=item.get("DeepLinkUrl") or f"https://wa.me/message/{item['QrdlCode']}",
-        qr_image_url=item.get("QrImageUrl"),
-    )
+_KEY_ID, _SECRET = "alibaba.access_key_id", "alibaba.access_key_secret"
+_PHONE, _SPACE = "alibaba.phone_number", "alibaba.cust_space_id"
+KEY_HINT = (
+    f"Check {_KEY_ID} ({env_name(_KEY_ID)}) and {_SECRET} ({env_name(_SECRET)}), and the key's CAMS permissions."
+)
+RULES: tuple[Rule, ...] = (
+    # The error codes listed by 001 (all HTTP 400) first, then the signature family.
+    Rule(AuthError, code="Ram.PermissionDen*", hint=KEY_HINT),
+    Rule(RequestError, code="Product.Unsubscript",
+         hint="This Alibaba Cloud account has not subscribed to CAMS: subscribe in the console."),
+    Rule(RateLimitError, code="System.LimitControl", hint="CAMS flow control: waqr waits and tries again.",
+         transient=True),
+    Rule(AuthError, code="Unknown.ResourceOwnerId",
+         hint=f"The number belongs to another account: check {_PHONE} ({env_name(_PHONE)}) and {_SPACE} "
+              f"({env_name(_SPACE)})."),
+    Rule(AuthError, code="InvalidAccessKeyId*", hint=KEY_HINT),
+    Rule(AuthError, code="SignatureDoesNotMatch", hint=KEY_HINT),
+    Rule(AuthError, code="IncompleteSignature", hint=KEY_HINT),
+    Rule(AuthError, code="Forbidden*", hint=KEY_HINT),
+    Rule(AuthError, code="*PermissionDen*", hint=KEY_HINT),
+    Rule(RequestError, code="InvalidTimeStamp.Expired", hint="Check this computer's clock (signatures carry the time)."),
+    Rule(RequestError, code="SignatureNonceUsed", transient=True),
+    Rule(RateLimitError, code="Throttling*", hint="Rate limited: waqr waits and tries again.", transient=True),
+    Rule(NotFoundError, code="*.NotExist", hint="It may have been deleted; reload the list."),
+    Rule(NotFoundError, code="*NotExist*", hint="It may have been deleted; reload the list."),
+    Rule(ServerError, code="InternalError", hint="A temporary fault at Alibaba Cloud; waqr tries again.", transient=True),
+    Rule(ServerError, code="ServiceUnavailable", hint="A temporary fault at Alibaba Cloud; waqr tries again.",
+         transient=True),
+    Rule(AuthError, "401", hint=KEY_HINT, message="credentials refused"),
+    Rule(AuthError, "403", hint=KEY_HINT, message="access forbidden"),
+)
 
 
 class AlibabaClient:
     """Message QR codes of one phone number on CAMS. Implements CodesProvider.
 
     CAMS lists every code at once: pages are cut locally from a snapshot taken on the
-    first page (cursors are offsets into it); any change drops the snapshot.
+    first page. Cursors are `generation.offset`: any change drops the snapshot and makes
+    older cursors stale (StaleCursorError), as Graph's are.
     """
 
     name = SERVICE
@@ -47,7 +72,13 @@ class AlibabaClient:
     usage_percent: int | None = None
 
     def __init__(
-        self, settings: AlibabaSettings, *, transport: httpx.AsyncBaseTransport | None = None, timeout: float = 10.0
+        self,
+        settings: AlibabaSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = RETRIES,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if not settings.configured:
             raise ValueError("Alibaba settings are incomplete")
@@ -56,119 +87,135 @@ class AlibabaClient:
         self._secret = settings.access_key_secret.get_secret_value()
         self.account = settings.phone_number or ""
         self.space = settings.cust_space_id
-        self.http = HttpService(SERVICE, settings.endpoint, secrets=[self._secret], timeout=timeout, transport=transport)
+        self.http = HttpService(SERVICE, base_url(settings.endpoint), secrets=[self._secret], rules=RULES,
+                                timeout=timeout, transport=transport, retries=retries, sleep=sleep)
         self.limiter = RateLimiter(1 / REQUESTS_PER_SECOND)
+        self.generation = 0
         self._snapshot: list[QrCode] | None = None
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def _call(self, action: str, **params: str | None) -> Any:
+    async def _call(self, action: str, *, idempotent: bool = True, done_if_gone: bool = False,
+                    **params: str | None) -> Any:
         query = {k: v for k, v in params.items() if v is not None}
         query["PhoneNumber"] = self.account
         if self.space:
             query["CustSpaceId"] = self.space
-        await self.limiter.wait()
-        host = self.http.client.base_url.netloc.decode()
-        headers = acs3.sign(
-            method="POST", host=host, action=action, version=VERSION, params=query, key_id=self._key_id, secret=self._secret
-        )
-        answer = await self.http.send("POST", "/?" + acs3.canonical_query(query), headers=headers)
+
+        async def signed() -> dict[str, str]:
+            await self.limiter.wait()
+            host = self.http.client.base_url.netloc.decode("ascii")
+            return acs3.sign(method="POST", host=host, action=action, version=VERSION, params=query,
+                             key_id=self._key_id, secret=self._secret)  # a fresh nonce for every attempt
+
+        return await self.http.call("POST", "/?" + acs3.canonical_query(query), read=self._read, prepare=signed,
+                                    idempotent=idempotent, done_if_gone=done_if_gone)
+
+    def _read(self, answer: Answer) -> Any:
+        """`Data` of a success; a business error can come with HTTP 200, so `Code` decides."""
         body = self.http.json(answer)
         if not isinstance(body, dict):
-            raise BadResponseError(SERVICE, "unexpected answer shape", transient=True)
+            return self.http.parse(dict, body, "the answer")
         code = body.get("Code")
         if code == "OK" and answer.status < 400:
             return body.get("Data")
-        raise self._error(answer.status, str(code or f"HTTP {answer.status}"), body)
-
-    def _error(self, status: int, code: str, body: dict[str, Any]) -> ApiError:
-        message = self.http.redact(str(body.get("Message") or code))
-        common: dict[str, Any] = {"status": status, "code": code, "request_id": body.get("RequestId")}
-        if code.startswith(("InvalidAccessKeyId", "SignatureDoesNotMatch", "IncompleteSignature", "Forbidden")) or (
-            code.startswith("Ram.") or "PermissionDen" in code
-        ):
-            return AuthError(
-                SERVICE,
-                message,
-                hint="Check alibaba.access_key_id (WAQR_ALIBABA__ACCESS_KEY_ID) and alibaba.access_key_secret "
-                "(WAQR_ALIBABA__ACCESS_KEY_SECRET), and the key's CAMS permissions.",
-                **common,
-            )
-        if code.startswith(("Throttling", "System.LimitControl")) or status == 429:
-            return RateLimitError(SERVICE, message, hint="Rate limited: wait a little and try again.", transient=True, **common)
-        if code.endswith("NotExist") or status == 404:
-            return NotFoundError(SERVICE, message, hint="It may have been deleted; reload the list.", **common)
-        if status >= 500 or code in ("InternalError", "ServiceUnavailable"):
-            return ServerError(SERVICE, message, hint="A temporary fault at Alibaba Cloud; try again shortly.", transient=True, **common)
-        return RequestError(SERVICE, message, **common)
+        code, said, request_id = (str(body[k]) if body.get(k) else None for k in ("Code", "Message", "RequestId"))
+        raise self.http.status_error(answer, said or code, code=code or "", request_id=request_id)
 
     def _code(self, data: Any) -> QrCode:
-        try:
-            return _to_code(data)
-        except (KeyError, TypeError, ValueError):
-            raise BadResponseError(SERVICE, "unexpected answer shape for a QR code") from None
+        return self.http.parse(CamsQrdl, data, "the code").code()
 
     async def _list(self) -> list[QrCode]:
         data = await self._call("ListPhoneMessageQrdl")
-        try:
-            return [_to_code(item) for item in data or []]
-        except (KeyError, TypeError, ValueError):
-            raise BadResponseError(SERVICE, "unexpected answer shape for the list") from None
+        if isinstance(data, list):
+            data = data[:MAX_CODES]  # a number has at most 2,000: more is not kept
+        return [item.code() for item in self.http.parse(list[CamsQrdl], data or [], "the list")]
+
+    def _changed(self) -> None:
+        self._snapshot = None
+        self.forget_cursors()
+
+    def forget_cursors(self) -> None:
+        self.generation += 1
+
+    def _offset(self, cursor: str) -> int:
+        generation, _, offset = cursor.partition(".")
+        if generation != str(self.generation) or not offset.isdigit():
+            raise self.http.error(StaleCursorError, "the list changed since this page was read",
+                                  hint="Reload from the first page.")
+        return int(offset)
 
     # -- CodesProvider --------------------------------------------------------------------
 
     async def list_page(
         self, *, limit: int = PAGE_SIZE, after: str | None = None, before: str | None = None, code: str | None = None
     ) -> Page:
+        limit = max(1, int(limit))
         if code:
-            return Page(items=[c for c in await self._list() if c.code == code])
+            return Page(items=[c for c in await self._list() if c.code == code][:1], generation=self.generation)
+        if after:
+            start = self._offset(after)
+        elif before:
+            start = max(0, self._offset(before) - limit)
+        else:
+            start = 0
         if self._snapshot is None or not (after or before):
             self._snapshot = await self._list()
         codes = self._snapshot
-        try:
-            if after:
-                start = int(after)
-            elif before:
-                start = max(0, int(before) - limit)
-            else:
-                start = 0
-        except ValueError:
-            start = 0
         items = codes[start : start + limit]
         end = start + len(items)
         return Page(
             items=items,
-            after=str(end),
-            before=str(start),
+            after=f"{self.generation}.{end}",
+            before=f"{self.generation}.{start}",
             has_next=end < len(codes),
             has_previous=start > 0,
             total=len(codes),
+            generation=self.generation,
         )
 
     async def get(self, code: str) -> QrCode | None:
         return next((c for c in await self._list() if c.code == code), None)
 
-    async def create(self, message: str, image_format: ImageFormat | None = None) -> QrCode:
-        data = await self._call("CreatePhoneMessageQrdl", PrefilledMessage=message, GenerateQrImage=image_format or "PNG")
-        self._snapshot = None
+    async def create(self, message: str, image_format: ImageFormat | None = "PNG") -> QrCode:
+        fmt = "SVG" if image_format == "SVG" else "PNG"
+        try:
+            data = await self._call("CreatePhoneMessageQrdl", PrefilledMessage=message, GenerateQrImage=fmt,
+                                    idempotent=False)
+        finally:
+            self._changed()
         return self._code(data)
 
     async def update(self, code: str, message: str) -> QrCode:
-        data = await self._call("UpdatePhoneMessageQrdl", QrdlCode=code, PrefilledMessage=message, GenerateQrImage="PNG")
-        self._snapshot = None
+        """The code keeps its own image format (`GenerateQrImage` is required by the action)."""
+        fmt = await self._format_of(code)
+        try:
+            # The code may change: a repeat after a lost answer would name a code that is gone.
+            data = await self._call("UpdatePhoneMessageQrdl", QrdlCode=code, PrefilledMessage=message,
+                                    GenerateQrImage=fmt, idempotent=False)
+        finally:
+            self._changed()
         return self._code(data)
 
+    async def _format_of(self, code: str) -> ImageFormat:
+        known = next((c for c in self._snapshot or [] if c.code == code), None) or await self.get(code)
+        return known.image_format if known is not None and known.image_format else "PNG"
+
     async def delete(self, code: str) -> None:
-        await self._call("DeletePhoneMessageQrdl", QrdlCode=code)
-        self._snapshot = None
+        try:
+            await self._call("DeletePhoneMessageQrdl", QrdlCode=code, done_if_gone=True)
+        finally:
+            self._changed()
 
     async def image_url(self, code: str, image_format: ImageFormat) -> str | None:
+        """The code's image URL when it is of that format (told by `GenerateQrImage`, not the URL)."""
         found = await self.get(code)
-        if found is None or not found.qr_image_url:
+        if found is None or not found.qr_image_url or found.image_format != image_format:
             return None
-        return found.qr_image_url if found.qr_image_url.lower().endswith(image_format.lower()) else None
+        return found.qr_image_url
 
-    async def fetch_image(self, url: str) -> bytes:
+    async def fetch_image(self, url: str, image_format: ImageFormat | None = None) -> bytes:
         """Download the service's image (no credentials are sent with it)."""
-        return await self.http.download(url)
+        known = next((c.image_format for c in self._snapshot or [] if c.qr_image_url == url), None)
+        return await self.http.download(url, image_format or known)

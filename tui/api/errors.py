@@ -2,12 +2,18 @@
 
 Every failure of a client ends in an `ApiError` subclass whose text says which
 service, what happened and (in `hint`) what to do. The text never contains a
-secret: clients redact URLs before building an error.
+secret: every error is built with its service's redactor (see `HttpService.error`),
+which runs over every outside text the error holds before the error exists.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel
+
+MAX_TEXT = 500
+"""Longest message kept from a service: an error page is not a message."""
 
 
 class GraphErrorBody(BaseModel):
@@ -21,6 +27,13 @@ class GraphErrorBody(BaseModel):
     error_user_msg: str | None = None
     fbtrace_id: str | None = None
     is_transient: bool | None = None
+
+
+def _clean(text: str | None, redact: Callable[[str], str] | None) -> str | None:
+    if text is None:
+        return None
+    text = redact(text) if redact else text
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 class ApiError(Exception):
@@ -38,16 +51,21 @@ class ApiError(Exception):
         graph: GraphErrorBody | None = None,
         code: str | None = None,
         request_id: str | None = None,
+        outcome_unknown: bool = False,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         self.service = service
-        self.message = message
-        self.hint = hint
+        self.message = _clean(message, redact) or ""
+        self.hint = _clean(hint, redact)
         self.status = status
         self.transient = transient
         self.retry_after = retry_after
-        self.graph = graph
-        self.code = code
-        self.request_id = request_id
+        self.graph = _clean_graph(graph, redact)
+        self.code = _clean(code, redact)
+        self.request_id = _clean(request_id, redact)
+        self.outcome_unknown = outcome_unknown
+        """True when a request that must not be repeated (a create) was sent and its
+        answer was lost: it may have happened. Look before sending it again."""
         super().__init__(self.text())
 
     def text(self) -> str:
@@ -73,24 +91,38 @@ class ApiError(Exception):
         return f"{self.text()}\n{self.hint}" if self.hint else self.text()
 
 
+def _clean_graph(graph: GraphErrorBody | None, redact: Callable[[str], str] | None) -> GraphErrorBody | None:
+    if graph is None:
+        return None
+    texts = ("message", "type", "error_user_title", "error_user_msg", "fbtrace_id")
+    return graph.model_copy(update={key: _clean(getattr(graph, key), redact) for key in texts})
+
+
 class NetworkError(ApiError):
-    """No answer: refused, DNS, timeout, connection dropped."""
+    """No answer: refused, DNS, deadline passed, connection dropped.
+
+    `outcome_unknown` is True when the request was a create that may have reached the
+    service before the answer was lost."""
 
 
 class AuthError(ApiError):
-    """Credentials refused (401, 403, Graph 190 and permission errors)."""
+    """Credentials refused (401, 403, Graph 104/190 and permission errors)."""
 
 
 class NotFoundError(ApiError):
-    """The thing asked for does not exist (Graph 803, HTTP 404)."""
+    """The thing asked for does not exist (Graph 803 or 100/33, HTTP 404, CAMS `*.NotExist`)."""
 
 
 class RateLimitError(ApiError):
-    """Too many requests (HTTP 429, Graph throttling codes, Green 466 quota)."""
+    """Too many requests (HTTP 429, Graph throttling codes, Green 466 quota, CAMS flow control)."""
 
 
 class RequestError(ApiError):
-    """The service refused the request as invalid (Graph 100, HTTP 400)."""
+    """The service refused the request as invalid (Graph 100, HTTP 400), or it could not be built."""
+
+
+class StaleCursorError(RequestError):
+    """A paging cursor is no longer valid (the list changed): reload from the first page."""
 
 
 class ServerError(ApiError):

@@ -21,14 +21,20 @@ class CodesProvider(Protocol):
     """How close the account is to its API limit, when the service says."""
     update_keeps_code: bool
     """False where an update may give the code a new value (CAMS)."""
+    generation: int
+    """How many changes this provider made; `Page.generation` older than this: stale cursors."""
 
     async def list_page(
         self, *, limit: int = PAGE_SIZE, after: str | None = None, before: str | None = None, code: str | None = None
-    ) -> Page: ...
+    ) -> Page:
+        """At most `limit` codes. A cursor from before a change raises StaleCursorError."""
+        ...
 
     async def get(self, code: str) -> QrCode | None: ...
 
-    async def create(self, message: str, image_format: ImageFormat | None = None) -> QrCode: ...
+    async def create(self, message: str, image_format: ImageFormat | None = "PNG") -> QrCode:
+        """A new code; the service always makes an image too (PNG unless SVG; None means PNG)."""
+        ...
 
     async def update(self, code: str, message: str) -> QrCode: ...
 
@@ -38,6 +44,12 @@ class CodesProvider(Protocol):
         """A fresh URL of the service's own image of the code (they expire: never cache)."""
         ...
 
-    async def fetch_image(self, url: str) -> bytes: ...
+    async def fetch_image(self, url: str, image_format: ImageFormat | None = None) -> bytes:
+        """The image at a URL from `image_url` (of that format, else BadResponseError)."""
+        ...
+
+    def forget_cursors(self) -> None:
+        """Treat every cursor given out so far as stale (each change does this itself)."""
+        ...
 
     async def aclose(self) -> None: ...

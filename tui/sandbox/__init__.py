@@ -19,12 +19,17 @@ from tui.sandbox.meta import MetaSandbox
 class Sandbox:
     """All simulated services behind one loopback HTTP server."""
 
-    def __init__(self, *, green: GreenSandbox | None = None, meta: MetaSandbox | None = None) -> None:
-        self.meta = meta or MetaSandbox()
-        self.green = green or GreenSandbox()
+    def __init__(
+        self, *, green: GreenSandbox | None = None, meta: MetaSandbox | None = None, strict: bool = True
+    ) -> None:
+        """`strict=False`: the lenient simulator (first-party fields, no image format, cursors
+        that never go stale...), for showing that the clients work against both."""
         from tui.sandbox.cams import CamsSandbox
 
-        self.cams = CamsSandbox()
+        self.strict = strict
+        self.meta = meta or MetaSandbox(strict=strict)
+        self.green = green or GreenSandbox()
+        self.cams = CamsSandbox(strict=strict)
         self.faults = Faults()
         self._server: Any = None
         self.url = ""

@@ -21,7 +21,6 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
-    raw_query: str = ""
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -137,7 +136,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(parts.query, keep_blank_values=True)),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
-            raw_query=parts.query,
         )
         base = f"http://{self.headers.get('Host') or '127.0.0.1'}"
         response = self.server.dispatch(request, base)

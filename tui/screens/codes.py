@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from tui.api.errors import ApiError
 from tui.api.models import Page, QrCode
-from tui.api.provider import PAGE_SIZE, CodesProvider
-from tui.qr.encode import image_bytes
+from tui.api.provider import CodesProvider
+from tui.paging import Pager, Query, search_all
 from tui.screens.code_form import CodeForm
-from tui.screens.dialogs import FIRST_KEYS, ConfirmScreen, FullQrScreen
-from tui.screens.save_image import SaveImageScreen, SaveRequest
+from tui.screens.dialogs import ConfirmScreen, FullQrScreen
+from tui.screens.main import FIRST_KEYS, Context, MainScreen
+from tui.screens.save_image import SaveImageScreen
+from tui.text import plain
+from tui.widgets.data_text import data
 from tui.widgets.qr_view import QRView
 
-if TYPE_CHECKING:
-    from tui.app import WaqrApp
+MIN_TABLE = 22
+"""Columns the list keeps beside the QR while the QR fits without them."""
+NEEDS_PROVIDER = {"next_page", "previous_page", "find", "new", "edit", "delete", "copy", "save", "full", "search_all"}
 
-log = logging.getLogger("waqr.codes")
 
-
-class CodesScreen(Screen[None]):
+class CodesScreen(MainScreen):
     """Browse, view, create, edit, delete, copy and export message QR codes."""
 
     TITLE = "Message QR codes"
@@ -46,147 +44,165 @@ class CodesScreen(Screen[None]):
         Binding("s", "save", "Save image"),
         Binding("r", "reload", "Reload"),
         Binding("enter", "full", "Full screen", show=False),
+        Binding("f", "search_all", "Find in every page", show=False),
         Binding("v", "app.cycle_qr_style", "QR style", show=False),
     ]
+    PALETTE = (
+        ("reload", "Reload codes", "Fetch the page again"),
+        ("find", "Find a code", "By code, pasted wa.me link, or words of the message"),
+        ("copy", "Copy link", "Copy the highlighted code's link (OSC 52)"),
+        ("save", "Save image", "Save the highlighted code as PNG or SVG"),
+        ("new", "New code", "Create a message QR code"),
+        ("edit", "Edit message", "Change the highlighted code's message"),
+        ("delete", "Delete code", "Delete the highlighted code (asks first)"),
+        ("full", "QR full screen", "Show the highlighted code's QR as large as it goes"),
+    )
 
-    app: WaqrApp
-
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
         self.provider: CodesProvider | None = None
-        self.page: Page | None = None
-        self.page_no = 1
-        self.request: tuple[str | None, str | None] = (None, None)
-        """(after, before) that fetched the page shown: reload repeats it."""
-        self.filter_code: str | None = None
-        self.history: dict[int, tuple[Page, tuple[str | None, str | None]]] = {}
-        self.ahead: dict[str, Page] = {}
-        """Next pages fetched in advance, by the `after` cursor that leads to them."""
+        self.pager: Pager | None = None
+        self.found: Query | None = None
+        """A words search: the list shows its matches instead of a page."""
+        self.matches: list[QrCode] = []
         self.error: ApiError | None = None
+        """The last failure shown (None once a page loads)."""
+
+    @property
+    def page(self) -> Page | None:
+        """The page shown (None before the first loads)."""
+        return self.pager.page if self.pager else None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="codes-body"):
             with Vertical(id="codes-left"):
                 yield DataTable(id="codes-table", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="code-details")
-                yield Static("", id="codes-status")
-            yield QRView(id="code-qr")
+                yield Static("", id="code-details", markup=False)
+            yield QRView(id="code-qr", beside=MIN_TABLE)
+        yield Static("", id="status", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("code", key="code", width=14)
         table.add_column("message", key="message", width=40)
-        table.add_column("created", key="created", width=10)
         table.add_column("link", key="link", width=36)
         self.watch(self.app, "provider_name", self._use_provider, init=False)
-        self._status("Loading…")
-        self.app.after_first_frame(self._use_provider)
+        self.say("Loading…")
+        self.app.call_after_refresh(self._use_provider)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that need a provider are not offered without one; `f` only after a words search."""
+        if action in NEEDS_PROVIDER and self.provider is None:
+            return False
+        if action == "search_all":
+            return self.found is not None
+        return True
 
     def _use_provider(self, _name: str = "") -> None:
-        """Take the app's current provider and show its first page."""
+        """Take the current provider and show its first page."""
         self.workers.cancel_node(self)  # nothing may go on using the old provider
-        self.page, self.page_no, self.request, self.filter_code = None, 1, (None, None), None
-        self._forget()
+        self.found, self.matches = None, []
         self.query_one(DataTable).clear()
-        self.provider, problem = self.app.codes_provider()
+        self.provider, problem = self.clients.codes()
+        self.refresh_bindings()
         if self.provider is None:
-            self._status(problem or "No provider configured.", error=True)
-            self.query_one("#code-details", Static).update(problem or "")
+            self.pager = None
+            self.say(problem or "No provider configured.", severity="error")
+            self.query_one(QRView).show_text("No codes to show")
             return
-        self.sub_title = f"{self.provider.name} · {self.provider.account}" + self.app.demo_suffix
-        self.load()
+        self.pager = Pager(self.provider)
+        self.sub_title = plain(f"{self.provider.name} · {self.provider.account}", line=True) + self.demo_suffix
+        self._go("first")
 
-    # -- loading ----------------------------------------------------------------------------
+    # -- loading --------------------------------------------------------------------------
 
-    def load(self, after: str | None = None, before: str | None = None, page_no: int = 1, focus: str | None = None) -> None:
-        if self.provider is None:
+    @work(exclusive=True, group="codes-load", exit_on_error=False)
+    async def _go(self, move: str, focus: str | None = None, note: str = "") -> None:
+        """Run a pager move (`first`, `next`, `previous`, `reload`) and show its page; `note` leads the status."""
+        pager = self.pager
+        if pager is None:
             return
-        self._fetch(after, before, page_no, focus)
-
-    @work(exclusive=True, group="codes-load")
-    async def _fetch(self, after: str | None, before: str | None, page_no: int, focus: str | None) -> None:
-        assert self.provider is not None
         table = self.query_one(DataTable)
-        table.loading = True
-        self._status("Loading…")
+        ready = move == "next" and pager.is_ahead()
+        if not ready:
+            table.loading = True
+            self.say("Loading…")
         try:
-            page = await self.provider.list_page(limit=PAGE_SIZE, after=after, before=before, code=self.filter_code)
+            page = await getattr(pager, move)()
         except ApiError as exc:
-            self._show_error(exc)
+            self._error(exc)
             return
         finally:
-            if table.is_attached:  # the screen may be gone when a cancelled load unwinds
+            if table.is_attached:
                 table.loading = False
-        self._show(page, page_no, (after, before), focus)
+        if page is None:
+            self.say("This is the last page." if move == "next" else "This is the first page.")
+            return
+        self.found, self.error = None, None
+        self.refresh_bindings()
+        self._show(page.items, focus)
+        self.say(" · ".join(filter(None, (note, self._where(page), pager.notice))))
+        if page.has_next and not pager.code:
+            self._ahead()
 
-    def _show(self, page: Page, page_no: int, request: tuple[str | None, str | None], focus: str | None = None) -> None:
-        self.page, self.page_no, self.request, self.error = page, page_no, request, None
-        self.history[page_no] = (page, request)
+    @work(exclusive=True, group="codes-ahead", exit_on_error=False)
+    async def _ahead(self) -> None:
+        if self.pager is not None:
+            await self.pager.fetch_ahead()
+
+    def _show(self, items: list[QrCode], focus: str | None = None) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for item in page.items:
-            created = item.creation_time.strftime("%Y-%m-%d") if item.creation_time else ""
-            table.add_row(item.code, item.prefilled_message, created, item.deep_link_url, key=item.code)
-        if focus and focus in (c.code for c in page.items):
-            table.move_cursor(row=[c.code for c in page.items].index(focus))
-        self._status(self._where())
+        for item in items:
+            table.add_row(
+                data(item.code, line=True, limit=40),
+                data(item.prefilled_message, line=True, limit=200),
+                data(item.deep_link_url, line=True, limit=80),
+                key=item.code,
+            )
+        codes = [c.code for c in items]
+        if focus in codes:
+            table.move_cursor(row=codes.index(focus))
         self._highlight()
-        if page.has_next and page.after and page.after not in self.ahead and not self.filter_code:
-            self._prefetch(page.after)
 
-    @work(exclusive=True, group="codes-prefetch")
-    async def _prefetch(self, after: str) -> None:
-        assert self.provider is not None
-        try:
-            self.ahead[after] = await self.provider.list_page(limit=PAGE_SIZE, after=after)
-        except ApiError:
-            pass  # the real flip will fetch and report
-
-    def _where(self) -> str:
-        page = self.page
-        if page is None:
-            return ""
+    def _where(self, page: Page) -> str:
+        pager = self.pager
+        assert pager is not None
         if not page.items:
-            return f"filter {self.filter_code}: no such code · esc clears" if self.filter_code else "no codes"
-        first = (self.page_no - 1) * PAGE_SIZE + 1
-        text = f"page {self.page_no} · {first}–{first + len(page.items) - 1}"
+            return f"No code {pager.code} · esc clears the search" if pager.code else "No message QR codes yet · a creates one"
+        first = (pager.number - 1) * pager.size + 1
+        text = f"page {pager.number} · {first}–{first + len(page.items) - 1}"
         if page.total is not None:
             text += f" of {page.total}"
-        if self.filter_code:
-            text += f" · filter {self.filter_code} (esc clears)"
-        nav = [k for k, ok in (("p prev", page.has_previous), ("n next", page.has_next)) if ok]
+        if pager.code:
+            text += f" · code {pager.code} (esc clears)"
+        nav = [k for k, ok in (("p prev", pager.number > 1), ("n next", page.has_next)) if ok]
         if nav:
             text += " · " + " · ".join(nav)
+        return text + self._usage()
+
+    def _usage(self) -> str:
         usage = self.provider.usage_percent if self.provider else None
-        if usage is not None:
-            text += f" · API use {usage}%"
-        return text
+        return f" · API use {usage}%" if usage is not None else ""
 
-    def _status(self, text: str, error: bool = False) -> None:
-        status = self.query_one("#codes-status", Static)
-        status.update(text)
-        status.set_class(error, "error")
-
-    def _show_error(self, exc: ApiError) -> None:
-        log.warning("%s", exc.describe())
+    def _error(self, exc: ApiError) -> None:
         self.error = exc
-        self._status(exc.describe(), error=True)
-        self.notify(exc.describe(), title=exc.service, severity="error", timeout=8)
-
-    def _forget(self) -> None:
-        """Cached pages are stale after any change."""
-        self.history.clear()
-        self.ahead.clear()
+        self.say(exc.describe(), severity="error")
 
     # -- the highlighted code -------------------------------------------------------------
 
+    def items(self) -> list[QrCode]:
+        if self.found is not None:
+            return self.matches
+        page = self.pager.page if self.pager else None
+        return page.items if page else []
+
     def current(self) -> QrCode | None:
-        if self.page is None or not self.page.items:
-            return None
+        items = self.items()
         row = self.query_one(DataTable).cursor_row
-        return self.page.items[row] if 0 <= row < len(self.page.items) else None
+        return items[row] if 0 <= row < len(items) else None
 
     @on(DataTable.RowHighlighted)
     def _highlight(self) -> None:
@@ -194,183 +210,163 @@ class CodesScreen(Screen[None]):
         qr = self.query_one(QRView)
         details = self.query_one("#code-details", Static)
         if code is None:
-            qr.payload = None
-            if self.page is not None and not self.page.items and not self.filter_code:
-                details.update("No message QR codes yet.\nPress a to create the first one.")
-            elif self.filter_code:
-                details.update(f"No code {self.filter_code}.\nEsc clears the search.")
-            else:
-                details.update("")
+            qr.show_text("No code selected")
+            details.update("")
             return
         qr.payload = code.deep_link_url
-        created = f" · created {code.creation_time:%Y-%m-%d %H:%M} UTC" if code.creation_time else ""
-        details.update(f"[b]{code.code}[/b]{created}\n{code.deep_link_url}\n{escape(code.prefilled_message)}")
+        details.update(data(f"{plain(code.code, line=True)} · {plain(code.deep_link_url, line=True)}\n"
+                            f"{plain(code.prefilled_message, limit=300)}"))
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_full()
 
-    # -- paging and finding -----------------------------------------------------------------
+    # -- paging and finding -------------------------------------------------------------------
 
     def action_next_page(self) -> None:
-        page = self.page
-        if page is None or not page.has_next or not page.after:
-            self.notify("This is the last page.", timeout=2)
-            return
-        ready = self.ahead.pop(page.after, None)
-        if ready is not None:
-            self._show(ready, self.page_no + 1, (page.after, None))
-        else:
-            self.load(after=page.after, page_no=self.page_no + 1)
+        self._go("next")
 
     def action_previous_page(self) -> None:
-        page = self.page
-        if page is None or self.page_no <= 1 or not page.has_previous:
-            self.notify("This is the first page.", timeout=2)
-            return
-        cached = self.history.get(self.page_no - 1)
-        if cached is not None:
-            self._show(cached[0], self.page_no - 1, cached[1])
-        else:
-            self.load(before=page.before, page_no=self.page_no - 1)
+        self._go("previous")
 
     def action_reload(self) -> None:
-        self._forget()
-        self.load(*self.request, page_no=self.page_no, focus=getattr(self.current(), "code", None))
+        if self.provider is None:
+            self._use_provider()
+            return
+        self.found = None
+        self._go("reload", getattr(self.current(), "code", None))
 
     def action_find(self) -> None:
         """Show the find box (mounted on first use: start-up need not style an Input)."""
         found = self.query("#find")
         if found:
-            find = found.first(Input)
-            find.remove_class("hidden")
+            box = found.first(Input)
+            box.remove_class("hidden")
         else:
-            find = Input(placeholder="code to find (enter) · esc clears", id="find")
-            self.query_one("#codes-left").mount(find, before=0)
-        find.focus()
+            box = Input(placeholder="code, wa.me link or words of the message · enter · esc clears", id="find")
+            self.query_one("#codes-left").mount(box, before=0)
+        box.focus()
 
     @on(Input.Submitted, "#find")
     def _find(self, event: Input.Submitted) -> None:
-        self.filter_code = event.value.strip() or None
-        self._forget()
+        query = Query.parse(event.value)
         self.query_one(DataTable).focus()
-        self.load()
+        if self.pager is None or not str(query):
+            return
+        if query.code:
+            self.pager.reset(query.code)  # the service finds a whole code: one request
+            self._go("first")
+            return
+        self.found = query
+        self.matches = [code for code in self.pager.loaded() if query.matches(code)]
+        self.refresh_bindings()
+        self._show(self.matches)
+        loaded = len(self.pager.loaded())
+        self.say(
+            f"“{query}”: {len(self.matches)} of the {loaded} codes loaded · f: search every page "
+            f"(one request per {self.pager.size} codes{self._usage()}) · esc clears"
+        )
+
+    def action_search_all(self) -> None:
+        if self.found is not None:
+            self._search_all(self.found)
+
+    @work(exclusive=True, group="codes-load", exit_on_error=False)
+    async def _search_all(self, query: Query) -> None:
+        assert self.provider is not None
+
+        def progress(seen: int, requests: int) -> None:
+            self.say(f"Searching every page for “{query}”: {seen} codes, {requests} requests so far… (esc stops)")
+
+        try:
+            self.matches, requests = await search_all(self.provider, query, progress)
+        except ApiError as exc:
+            self._error(exc)
+            return
+        self.found = query
+        self._show(self.matches)
+        self.say(f"“{query}”: {len(self.matches)} codes in every page ({requests} requests{self._usage()}) · esc clears")
 
     def key_escape(self) -> None:
-        found = self.query("#find")  # a filter comes from the find box, so no box means no filter
-        if found and (self.filter_code or not found.first().has_class("hidden")):
-            find = found.first(Input)
-            find.value = ""
-            find.add_class("hidden")
+        box = self.query("#find")
+        if box and not box.first().has_class("hidden"):
+            box.first(Input).value = ""
+            box.first().add_class("hidden")
             self.query_one(DataTable).focus()
-            if self.filter_code:
-                self.filter_code = None
-                self._forget()
-                self.load()
+        self.workers.cancel_group(self, "codes-load")
+        if self.pager is not None and (self.found is not None or self.pager.code):
+            self.found = None
+            self.pager.reset()
+            self._go("first")
 
     # -- actions on a code ------------------------------------------------------------------
 
     def _need(self) -> QrCode | None:
         code = self.current()
         if code is None:
-            self.notify("No code is selected.", severity="warning", timeout=3)
+            self.say("No code is selected.", severity="warning")
         return code
 
-    def action_new(self) -> None:
+    @work(exclusive=True, group="codes-change", exit_on_error=False)
+    async def action_new(self) -> None:
         if self.provider is None:
             return
+        created = await self.app.push_screen_wait(CodeForm(self.provider))
+        if created:
+            self._changed(f"Created {created.code}.", created.code)
 
-        def created(result: QrCode | None) -> None:
-            if result:
-                self.notify(f"Created {result.code}.", timeout=4)
-                self.filter_code = None
-                self._forget()
-                self.load(focus=result.code)
-
-        self.app.push_screen(CodeForm(self.provider), created)
-
-    def action_edit(self) -> None:
+    @work(exclusive=True, group="codes-change", exit_on_error=False)
+    async def action_edit(self) -> None:
         code = self._need()
         if code is None or self.provider is None:
             return
+        saved = await self.app.push_screen_wait(CodeForm(self.provider, code))
+        if saved:
+            moved = (f" Its new code is {saved.code}: {code.deep_link_url} no longer works."
+                     if saved.code != code.code else "")
+            self._changed(f"Saved {code.code}.{moved}", saved.code)
 
-        def saved(result: QrCode | None) -> None:
-            if result:
-                moved = f" Its new code is {result.code}." if result.code != code.code else ""
-                self.notify(f"Saved {code.code}.{moved}", timeout=5)
-                self._forget()
-                self.load(*self.request, page_no=self.page_no, focus=result.code)
-
-        self.app.push_screen(CodeForm(self.provider, code), saved)
-
-    def action_delete(self) -> None:
+    @work(exclusive=True, group="codes-change", exit_on_error=False)
+    async def action_delete(self) -> None:
         code = self._need()
-        if code is None:
+        if code is None or self.provider is None:
             return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._delete(code)
-
-        detail = f"{code.deep_link_url}\n“{code.prefilled_message}”\n\nPrinted copies of this QR will stop working."
-        self.app.push_screen(ConfirmScreen(f"Delete {code.code}?", detail, yes="Delete"), answered)
-
-    @work(exclusive=True, group="codes-change")
-    async def _delete(self, code: QrCode) -> None:
-        assert self.provider is not None
+        detail = (f"{code.deep_link_url}\n“{code.prefilled_message}”\n\n"
+                  "Printed copies of this QR will stop working.")
+        if not await self.app.push_screen_wait(ConfirmScreen(f"Delete {code.code}?", detail, yes="Delete")):
+            return
+        self.say(f"Deleting {code.code}…")
         try:
             await self.provider.delete(code.code)
         except ApiError as exc:
-            self._show_error(exc)
+            self._error(exc)
             return
-        self.notify(f"Deleted {code.code}.", timeout=4)
-        self._forget()
-        left = [c for c in self.page.items if c.code != code.code] if self.page else []
-        if not left and self.page_no > 1:
-            self.load(page_no=1)
-        else:
-            self.load(*self.request, page_no=self.page_no)
+        self._changed(f"Deleted {code.code}.")
+
+    def _changed(self, text: str, focus: str | None = None) -> None:
+        """After a change the service's cursors are stale: back to page 1 (focusing `focus`)."""
+        if self.pager is not None:
+            self.pager.reset()
+        self.found = None
+        self._go("first", focus, text + " Back to page 1: the list changed")
 
     def action_copy(self) -> None:
         code = self._need()
         if code:
             self.app.copy_to_clipboard(code.deep_link_url)
-            self.notify(f"Copied {code.deep_link_url} (OSC 52: works over SSH where the terminal allows it).", timeout=4)
+            self.say(f"Copied {code.deep_link_url} (OSC 52: works over SSH where the terminal allows it).")
 
     def action_full(self) -> None:
         code = self._need()
         if code:
-            self.app.push_screen(FullQrScreen(code.deep_link_url, f"{code.code} · {code.deep_link_url} · esc closes"))
+            caption = f"{code.code} · {code.deep_link_url} · “{plain(code.prefilled_message, line=True, limit=120)}” · esc closes"
+            self.app.push_screen(FullQrScreen(code.deep_link_url, caption))
 
-    def action_save(self) -> None:
+    @work(exclusive=True, group="codes-save", exit_on_error=False)
+    async def action_save(self) -> None:
         code = self._need()
         if code is None or self.provider is None:
             return
-
-        def chosen(request: SaveRequest | None) -> None:
-            if request:
-                self._save(code, request)
-
-        self.app.push_screen(SaveImageScreen(code.code, self.provider.name), chosen)
-
-    @work(exclusive=True, group="codes-save")
-    async def _save(self, code: QrCode, request: SaveRequest) -> None:
-        assert self.provider is not None
-        try:
-            if request.remote:
-                url = await self.provider.image_url(code.code, request.image_format)  # type: ignore[arg-type]
-                if not url:
-                    self.notify(f"{self.provider.name} has no {request.image_format} image of {code.code}.",
-                                severity="warning")
-                    return
-                data = await self.provider.fetch_image(url)
-            else:
-                data = image_bytes(code.deep_link_url, request.image_format)
-            await asyncio.to_thread(request.path.write_bytes, data)
-        except ApiError as exc:
-            self._show_error(exc)
-            return
-        except OSError as exc:
-            self.notify(f"Cannot write {request.path}: {exc.strerror}", severity="error")
-            return
-        self.notify(f"Saved {request.path} ({len(data):,} bytes).", timeout=5)
+        path: Path | None = await self.app.push_screen_wait(SaveImageScreen(code, self.provider))
+        if path is not None:
+            self.say(f"Saved {path}.")

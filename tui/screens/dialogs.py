@@ -1,65 +1,60 @@
-"""Small modal screens: confirm, help, a QR full screen."""
+"""Dialogs on the one modal base: confirm, help (the keys), a QR full screen."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
 
+from tui.screens.modal import Dialog
+from tui.widgets.data_text import data
 from tui.widgets.qr_view import QRView
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Ask yes or no; `y` / `n` / escape answer from the keyboard."""
+class ConfirmScreen(Dialog[bool]):
+    """Ask yes or no before something that cannot be undone; `y` / `n` / esc answer."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n", "answer(False)", "No"),
         Binding("escape", "answer(False)", "Cancel"),
     ]
+    CLASSES = "confirm"
 
     def __init__(self, title: str, detail: str, yes: str = "Yes") -> None:
-        super().__init__()
-        self.title_text, self.detail, self.yes = title, detail, yes
+        super().__init__(title)
+        self.detail, self.yes = detail, yes
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog confirm"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.detail, classes="dialog-detail")
-            with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes} (y)", id="yes", variant="error")
-                yield Button("Cancel (n)", id="no")
+    def compose_body(self) -> ComposeResult:
+        yield Static(data(self.detail), classes="dialog-detail")
+
+    def buttons(self) -> list[tuple[str, str, str]]:
+        return [(f"{self.yes} (y)", "answer(True)", "error"), ("Cancel (n)", "answer(False)", "default")]
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "yes")
+        self.query("Button").last().focus()  # Cancel: enter alone never confirms
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
 
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
-FIRST_KEYS = [Binding("question_mark", "app.help", "Help"), Binding("q", "app.quit", "Quit")]
-"""First in every main screen's footer, so that they show at 80 columns (the app's own come last)."""
 
+class HelpScreen(Dialog[None]):
+    """The keys of the screen beneath, then the app's own."""
 
-class HelpScreen(ModalScreen[None]):
-    """The keys of the screen beneath, and the app's own."""
-
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "cancel", "Close")]
+    BUTTONS = (("Close (esc)", "cancel", "primary"),)
+    CLASSES = "help"
 
     def __init__(self, beneath: Screen) -> None:
-        super().__init__()
+        super().__init__(f"Keys · {beneath.title or 'waqr'}")
         self.beneath = beneath
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog help"):
-            yield Label(f"Keys · {self.beneath.title or self.app.title} · esc closes", classes="dialog-title")
-            yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
+    def compose_body(self) -> ComposeResult:
+        yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -67,20 +62,20 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for source in (self.beneath, self.app):
             for binding in source.BINDINGS:
-                if not isinstance(binding, Binding) or binding.description in seen or not binding.description:
+                if not isinstance(binding, Binding) or not binding.description or binding.description in seen:
                     continue
                 seen.add(binding.description)
                 table.add_row(self.app.get_key_display(binding), binding.description)
-        table.add_row("ctrl+p", "Command palette: theme, QR style, provider, actions")
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
+        table.add_row("ctrl+p", "Command palette: theme, QR style, provider, go to, actions")
 
 
-class FullQrScreen(ModalScreen[None]):
-    """One QR as large as the terminal allows."""
+class FullQrScreen(Screen[None]):
+    """One QR as large as the terminal allows, with what it is under it."""
 
-    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close"), Binding("v", "app.cycle_qr_style", "QR style")]
+    BINDINGS = [
+        Binding("escape,enter,q", "close", "Close"),
+        Binding("v", "app.cycle_qr_style", "QR style"),
+    ]
 
     def __init__(self, payload: str, caption: str) -> None:
         super().__init__()
@@ -88,7 +83,8 @@ class FullQrScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield QRView(self.payload, id="full-qr")
-        yield Label(self.caption, id="full-caption")
+        yield Label(data(self.caption, line=True), id="full-caption")
+        yield Footer(compact=True)
 
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -9,19 +9,20 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker
 
-from tui.api.errors import ApiError
-from tui.linking import Linker, Poller, View
-from tui.screens.dialogs import FIRST_KEYS, ConfirmScreen
+from tui.api.errors import ApiError, AuthError, BadResponseError, NetworkError, RateLimitError, ServerError
+from tui.linking import QR_LIFETIME, Linker, Poller, View
+from tui.screens.dialogs import ConfirmScreen
+from tui.screens.main import FIRST_KEYS, Context, MainScreen
 from tui.screens.pairing import PairingScreen
+from tui.text import plain
+from tui.widgets.data_text import data
 from tui.widgets.qr_view import QRView
 
 if TYPE_CHECKING:
     from tui.api.green import GreenClient
-    from tui.app import WaqrApp
 
 log = logging.getLogger("waqr.link")
 
@@ -29,12 +30,31 @@ HOW_TO = (
     "On the phone: WhatsApp → Settings (or ⋮) → Linked devices → Link a device, "
     "then point the camera at this QR.\n\nNo camera? Press c to link with a phone number instead."
 )
-
 NO_QR = "No QR to show: see the message on the right"
+STALE = "The QR expired: no fresh one from Green API for 20 s"
 
 
-class LinkScreen(Screen[None]):
-    """Polls `qr` once a second while shown; pauses when hidden; stops after a while idle."""
+def error_title(exc: Exception) -> str:
+    """A title that says what kind of trouble it is."""
+    if isinstance(exc, AuthError):
+        return "Credentials refused"
+    if isinstance(exc, RateLimitError):
+        return "Too many requests"
+    if isinstance(exc, NetworkError):
+        return "Connection problem"
+    if isinstance(exc, ServerError):
+        return "Green API fault"
+    if isinstance(exc, BadResponseError):
+        return "Unexpected answer"
+    if isinstance(exc, ApiError) and "starting" in exc.message.lower():
+        return "Instance starting"
+    if isinstance(exc, ApiError):
+        return "Request refused"
+    return "Unreadable QR image"
+
+
+class LinkScreen(MainScreen):
+    """Polls `qr` once a second while shown; pauses when hidden; stops when idle or refused."""
 
     TITLE = "Link device"
     BINDINGS = [
@@ -45,39 +65,46 @@ class LinkScreen(Screen[None]):
         Binding("b", "reboot", "Reboot instance", show=False),
         Binding("v", "app.cycle_qr_style", "QR style", show=False),
     ]
+    PALETTE = (
+        ("pairing", "Pairing code", "Link with a phone number instead of the QR"),
+        ("logout", "Log out instance", "Unlink the phone (asks first)"),
+        ("restart", "Restart polling", "Ask for a QR again"),
+        ("reboot", "Reboot instance", "Restart the Green API instance (asks first)"),
+    )
 
-    app: WaqrApp
-
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
         self.client: GreenClient | None = None
         self.linker: Linker | None = None
         self.poller: Poller | None = None
         self.worker: Worker[None] | None = None
         self.view: View | None = None
-        self.stopped_idle = False
+        self.stopped: str | None = None
+        """Why polling stopped by itself (`idle`, `refused`), None while it runs or may run."""
         self._texts: dict[str, str] = {"#link-title": "Connecting…"}
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="link-body"):
-            yield QRView(id="link-qr")
+            yield QRView(id="link-qr", beside=24)
             with Vertical(id="link-side"):
-                yield Static("Connecting…", id="link-title")
-                yield Static("", id="link-status")
-                yield Static("", id="link-countdown")
-                yield Static("", id="link-advice")
+                yield Static("Connecting…", id="link-title", markup=False)
+                yield Static("", id="link-status", markup=False)
+                yield Static("", id="link-countdown", markup=False)
+                yield Static("", id="link-advice", markup=False)
+        yield Static("", id="status", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.app.after_first_frame(self._connect)
+        self.app.call_after_refresh(self._connect)
 
     def _connect(self) -> None:
-        self.client, problem = self.app.green_client()
+        self.client, problem = self.clients.green()
         if self.client is None:
             self._show("Not configured", problem or "", "")
+            self.query_one(QRView).show_text(NO_QR)
             return
-        self.sub_title = f"Green API · instance {self.client.instance}" + self.app.demo_suffix
+        self.sub_title = plain(f"Green API · instance {self.client.instance}", line=True) + self.demo_suffix
         self.linker = Linker(self.client)
         self.set_interval(1.0, self._tick)
         self.start()
@@ -87,8 +114,9 @@ class LinkScreen(Screen[None]):
     def start(self) -> None:
         if self.linker is None:
             return
-        self.stopped_idle = False
-        self.poller = Poller(self.linker, self._on_view, self._on_error, idle_limit=self.app.settings.ui.link_idle_minutes * 60)
+        self.stopped = None
+        minutes = self.settings.ui.link_idle_minutes
+        self.poller = Poller(self.linker, self._on_view, self._on_error, idle_limit=minutes * 60)
         self.worker = self._poll()
 
     def stop(self) -> None:
@@ -96,29 +124,29 @@ class LinkScreen(Screen[None]):
             self.worker.cancel()
             self.worker = None
 
-    @work(exclusive=True, group="link-poll")
+    @work(exclusive=True, group="link-poll", exit_on_error=False)
     async def _poll(self) -> None:
         assert self.poller is not None
-        try:
-            await self.poller.run()
-        except Exception as exc:  # never let a bug take the app down: say so, offer r
-            self._show("Stopped", f"Unexpected error: {type(exc).__name__}. Press r to restart.", "")
-            return
-        self.stopped_idle = True
+        why = await self.poller.run()
+        self.stopped, self.worker = why, None
+        if why == "refused":
+            self._tick()
+            return  # _on_error said what to fix
         self.query_one(QRView).show_text("Paused: press r for a new QR")
-        minutes = self.app.settings.ui.link_idle_minutes
+        minutes = self.settings.ui.link_idle_minutes
         self._show(
             "Paused",
             f"No scan for {minutes:g} minutes, so waqr stopped asking for new QR codes "
             "(WhatsApp allows only a limited number per linking attempt).",
             "Press r to resume.",
         )
+        self._tick()
 
     def on_screen_suspend(self) -> None:
         self.stop()
 
     def on_screen_resume(self) -> None:
-        if self.linker is not None and self.worker is None and not self.stopped_idle:
+        if self.linker is not None and self.worker is None and self.stopped is None:
             self.start()
 
     def on_unmount(self) -> None:
@@ -130,7 +158,7 @@ class LinkScreen(Screen[None]):
         """Update a text only when it changes: every write is bytes sent to the terminal."""
         if self._texts.get(selector) != text:
             self._texts[selector] = text
-            self.query_one(selector, Static).update(text)
+            self.query_one(selector, Static).update(data(text))
 
     def _show(self, title: str, status: str, advice: str) -> None:
         self._set("#link-title", title)
@@ -144,7 +172,7 @@ class LinkScreen(Screen[None]):
             qr.payload = view.qr_text
             self._show("Waiting for scan", HOW_TO, "")
             if qr.problem:
-                self._show("Waiting for scan", "The terminal is too small for the QR (see left).",
+                self._show("Waiting for scan", "The QR cannot be drawn here (see left).",
                            "Or press c to link with a phone number instead.")
         elif view.kind == "linked":
             qr.show_text("✓ Linked: no QR needed")
@@ -158,90 +186,86 @@ class LinkScreen(Screen[None]):
                 actions.append("l logs out")
             if view.can_reboot:
                 actions.append("b reboots the instance")
-            self._show("Cannot show a QR", view.message, view.advice + (f"\n\n{' · '.join(actions)}" if actions else ""))
+            title = "Instance needs attention" if view.kind == "state" else "Cannot show a QR"
+            self._show(title, view.message, view.advice + (f"\n\n{' · '.join(actions)}" if actions else ""))
         self._tick()
 
     def _on_error(self, exc: Exception, delay: float) -> None:
-        self.query_one(QRView).show_text(NO_QR)
         text = exc.describe() if isinstance(exc, ApiError) else f"Green API: {exc}"
         log.warning("%s (retry in %.0f s)", text, delay)
-        self._show("Connection problem", text, f"Trying again in {delay:.0f} s (r: now); waqr recovers by itself.")
+        if self.linker is not None and self.linker.is_stale():
+            self.linker.forget()
+        if self.linker is None or self.linker.fresh_at is None:
+            self.query_one(QRView).show_text(NO_QR)
+        if isinstance(exc, AuthError):
+            self.query_one(QRView).show_text(NO_QR)
+            self._show(error_title(exc), text, "waqr stopped asking. Fix the setting named above, then press r.")
+            return
+        self._show(error_title(exc), text, f"Trying again in {delay:.0f} s (r: now).")
 
     def _tick(self) -> None:
-        """Countdown to the next QR; writes only when the text changes."""
+        """Countdown to the next QR, and the QR taken off once it outlived its 20 s; writes only on change."""
         text = ""
-        if self.view is not None and self.view.kind == "qr" and self.linker is not None and self.worker is not None:
-            left = self.linker.seconds_left()
-            text = f"New QR in about {left:.0f} s" if left is not None else "The QR changes every 20 s"
+        linker = self.linker
+        if linker is not None and linker.is_stale() and self.query_one(QRView).payload is not None:
+            self.query_one(QRView).show_text(STALE)
+            self._set("#link-title", "Waiting for a fresh QR")
+        if self.view is not None and self.view.kind == "qr" and linker is not None and self.worker is not None:
+            left = linker.seconds_left()
+            if linker.is_stale():
+                text = f"Asking Green API again (no answer for {QR_LIFETIME:.0f} s)"
+            else:
+                text = f"New QR in about {left:.0f} s" if left is not None else "The QR changes every 20 s"
         self._set("#link-countdown", text)
 
     # -- actions -------------------------------------------------------------------------------
 
     def action_restart(self) -> None:
         if self.linker is None:
+            self._connect()
             return
         self.linker.forget()
         self.view = None
         self._show("Connecting…", "", "")
         self.start()
 
-    def action_logout(self) -> None:
+    @work(exclusive=True, group="link-action", exit_on_error=False)
+    async def action_logout(self) -> None:
         if self.client is None:
             return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._logout()
-
-        self.app.push_screen(
-            ConfirmScreen("Log out the instance?", "The linked phone is unlinked; a new QR appears to link again.", "Log out"),
-            answered,
-        )
-
-    @work(exclusive=True, group="link-action")
-    async def _logout(self) -> None:
-        assert self.client is not None
+        ask = ConfirmScreen("Log out the instance?", "The linked phone is unlinked; a new QR appears to link again.",
+                            "Log out")
+        if not await self.app.push_screen_wait(ask):
+            return
         try:
             await self.client.logout()
         except ApiError as exc:
-            self.notify(exc.describe(), title="Log out failed", severity="error")
+            self.say(f"Log out failed: {exc.describe()}", severity="error")
             return
-        self.notify("Logged out. Waiting for a new QR…", timeout=4)
+        self.say("Logged out. Waiting for a new QR…")
         self.action_restart()
 
-    def action_reboot(self) -> None:
+    @work(exclusive=True, group="link-action", exit_on_error=False)
+    async def action_reboot(self) -> None:
         if self.client is None:
             return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._reboot()
-
-        self.app.push_screen(
-            ConfirmScreen("Reboot the instance?", "It restarts on Green API's side; this takes a moment.", "Reboot"),
-            answered,
-        )
-
-    @work(exclusive=True, group="link-action")
-    async def _reboot(self) -> None:
-        assert self.client is not None
+        ask = ConfirmScreen("Reboot the instance?", "It restarts on Green API's side; this takes a moment.", "Reboot")
+        if not await self.app.push_screen_wait(ask):
+            return
         try:
             await self.client.reboot()
         except ApiError as exc:
-            self.notify(exc.describe(), title="Reboot failed", severity="error")
+            self.say(f"Reboot failed: {exc.describe()}", severity="error")
             return
-        self.notify("Rebooting the instance…", timeout=4)
+        self.say("Rebooting the instance…")
 
-    def action_pairing(self) -> None:
+    @work(exclusive=True, group="link-action", exit_on_error=False)
+    async def action_pairing(self) -> None:
         if self.client is None:
             return
         if self.view is not None and self.view.kind == "linked":
-            self.notify("The instance is linked: log out (l) first to link another phone.", severity="warning")
+            self.say("The instance is linked: log out (l) first to link another phone.", severity="warning")
             return
-
-        def done(linked: bool | None) -> None:
-            if linked:
-                self.notify("Linked with the pairing code.", timeout=4)
-            self.action_restart()
-
-        self.app.push_screen(PairingScreen(self.client), done)
+        if await self.app.push_screen_wait(PairingScreen(self.client)):
+            self.say("Linked with the pairing code.")
+        self.action_restart()
