@@ -187,6 +187,31 @@ def test_refused_credentials_are_one_line_naming_the_setting(waqr: Run) -> None:
     no_secret(out, err)
 
 
+def test_an_unreachable_service_names_its_address_setting(waqr: Run) -> None:
+    code, out, err = waqr("codes", "list", "--set", "meta.base_url=http://127.0.0.1:9")
+    line = one_line(err)
+    assert code == 1 and "cannot connect to 127.0.0.1" in line and "meta.base_url, WAQR_META__BASE_URL" in line
+
+
+def test_services_choose_the_provider_and_the_instance(settings) -> None:  # type: ignore[no-untyped-def]
+    from tui.config import ConfigError, InstanceSettings
+    from tui.services import codes_provider_name, find_instance
+
+    assert codes_provider_name(settings) == "meta" and codes_provider_name(settings, "alibaba") == "alibaba"
+    only_cams = load_settings(overrides={"alibaba.access_key_id": "k", "alibaba.access_key_secret": "s",
+                                         "alibaba.phone_number": "1"})
+    assert codes_provider_name(only_cams) == "alibaba"
+    with pytest.raises(ConfigError, match="Alibaba CAMS needs alibaba.access_key_id"):
+        build_codes_provider(load_settings(), "alibaba")
+    shops = [InstanceSettings(id_instance=i, api_token_instance="t", name=n)
+             for i, n in (("1101", "Shop"), ("1102", "shop"), ("1103", "Depot"))]
+    assert find_instance(shops, "1102").name == "shop" and find_instance(shops, "depot").id_instance == "1103"
+    with pytest.raises(ConfigError, match="2 instances are named 'SHOP': give the id"):
+        find_instance(shops, "SHOP")
+    with pytest.raises(ConfigError, match="known instances: Shop, shop, Depot"):
+        find_instance(shops, "nobody")
+
+
 def test_http_status_is_said_once() -> None:
     error = RateLimitError("Green API", "Too Many Requests (HTTP 429)", status=429, hint="waqr slows down.")
     assert error_line(error) == "Green API: Too Many Requests (HTTP 429). waqr slows down."
@@ -262,7 +287,7 @@ def test_link_plain_with_a_named_instance(waqr: Run, box: CountingSandbox, tmp_p
     threading.Timer(2.0, box.green.scan).start()
     code, out, err = waqr("link", "--plain", "--config", str(config), "--set", "green.id_instance=7105000009",
                           "--instance", "shop NORTH")
-    assert code == 0 and "linked to +79001234567" in out
+    assert code == 0 and "linked to +79001234567" in out, (code, out, err)
     code, out, err = waqr("link", "--plain", "--instance", "nobody")
     assert code == 2 and "no Green API instance 'nobody'" in one_line(err)
     load_settings()  # the environment is still a valid one

@@ -23,10 +23,10 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
@@ -50,12 +50,6 @@ class ConfigError(Exception):
 def env_name(key: str) -> str:
     """`meta.access_token` -> `WAQR_META__ACCESS_TOKEN`."""
     return ENV_PREFIX + key.replace(".", "__").upper()
-
-
-def api_version(value: str) -> str | None:
-    """`v23.0`, `23.0`, `23` and `V23.0` all mean `v23.0`; None for anything else."""
-    match = re.fullmatch(r"[vV]?(\d+)(?:\.(\d+))?", value.strip())
-    return f"v{match.group(1)}.{match.group(2) or 0}" if match else None
 
 
 def config_dir() -> Path:
@@ -90,6 +84,29 @@ def _url(value: Any) -> Any:
     return text
 
 
+def api_version(value: str) -> str | None:
+    """`v23.0`, `23.0`, `23` and `V23.0` all mean `v23.0`; None for anything else."""
+    match = re.fullmatch(r"[vV]?(\d+)(?:\.(\d+))?", value.strip())
+    return f"v{match.group(1)}.{match.group(2) or 0}" if match else None
+
+
+def _version(value: Any) -> Any:
+    if isinstance(value, (int, float)):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    version = api_version(value)
+    if version is None:
+        raise ValueError("must be a Graph API version such as v23.0 (or 23.0)")
+    return version
+
+
+InstanceId = Annotated[str, BeforeValidator(_digits)]
+Url = Annotated[str, BeforeValidator(_url)]
+"""A URL, or a bare host meaning https://host."""
+ApiVersion = Annotated[str, BeforeValidator(_version)]
+
+
 class Section(BaseModel):
     """A settings section: unknown keys refused, required keys declared once in REQUIRED."""
 
@@ -109,8 +126,8 @@ class MetaSettings(Section):
     SECTION = "meta"
     REQUIRED = ("phone_number_id", "access_token")
 
-    base_url: str = "https://graph.facebook.com"
-    api_version: str = "v23.0"
+    base_url: Url = "https://graph.facebook.com"
+    api_version: ApiVersion = "v23.0"
     phone_number_id: str | None = None
     access_token: SecretStr | None = None
     waba_id: str | None = None
@@ -120,22 +137,6 @@ class MetaSettings(Section):
         """Enough to open Message QR codes: a number, or a Business Account to choose one from."""
         return self.configured or bool(self.access_token and self.waba_id)
 
-    @field_validator("base_url", mode="before")
-    @classmethod
-    def _base_url(cls, value: Any) -> Any:
-        return _url(value)
-
-    @field_validator("api_version", mode="before")
-    @classmethod
-    def _version(cls, value: Any) -> Any:
-        if isinstance(value, (int, float)):
-            value = str(value)
-        if not isinstance(value, str):
-            return value
-        version = api_version(value)
-        if version is None:
-            raise ValueError("must be a Graph API version such as v23.0 (or 23.0)")
-        return version
 
 
 class InstanceSettings(BaseModel):
@@ -146,19 +147,9 @@ class InstanceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = ""
-    id_instance: str
+    id_instance: InstanceId
     api_token_instance: SecretStr
-    api_url: str | None = None
-
-    @field_validator("id_instance", mode="before")
-    @classmethod
-    def _id(cls, value: Any) -> Any:
-        return _digits(value)
-
-    @field_validator("api_url", mode="before")
-    @classmethod
-    def _api_url(cls, value: Any) -> Any:
-        return _url(value)
+    api_url: Url | None = None
 
     @property
     def label(self) -> str:
@@ -174,38 +165,23 @@ class GreenSettings(Section):
     SECTION = "green"
     REQUIRED = ("id_instance", "api_token_instance")
 
-    api_url: str = "https://api.green-api.com"
-    id_instance: str | None = None
+    api_url: Url = "https://api.green-api.com"
+    id_instance: InstanceId | None = None
     api_token_instance: SecretStr | None = None
-    partner_api_url: str = "https://api.green-api.com"
+    partner_api_url: Url = "https://api.green-api.com"
     partner_token: SecretStr | None = None
     instances: list[InstanceSettings] = Field(default_factory=list)
-
-    @field_validator("id_instance", mode="before")
-    @classmethod
-    def _id(cls, value: Any) -> Any:
-        return _digits(value)
-
-    @field_validator("api_url", "partner_api_url", mode="before")
-    @classmethod
-    def _urls(cls, value: Any) -> Any:
-        return _url(value)
 
 
 class AlibabaSettings(Section):
     SECTION = "alibaba"
     REQUIRED = ("access_key_id", "access_key_secret", "phone_number")
 
-    endpoint: str = "https://cams.ap-southeast-1.aliyuncs.com"
+    endpoint: Url = "https://cams.ap-southeast-1.aliyuncs.com"
     access_key_id: str | None = None
     access_key_secret: SecretStr | None = None
     phone_number: str | None = None
     cust_space_id: str | None = None
-
-    @field_validator("endpoint", mode="before")
-    @classmethod
-    def _endpoint(cls, value: Any) -> Any:
-        return _url(value)
 
 
 class UiSettings(Section):

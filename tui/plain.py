@@ -72,7 +72,7 @@ def save_png(text: str, path: Path) -> None:
 
 async def link_plain(settings: Settings, out: TextIO | None = None, err: TextIO | None = None, *,
                      client: GreenClient | None = None, png: Path | None = None) -> int:
-    """`out`/`err`: default the process's streams at call time (not at import: tests replace them)."""
+    """`out`/`err`: the process's streams at call time (not at import: tests replace them)."""
     out, err = out or sys.stdout, err or sys.stderr
     if client is None:
         from tui.services import build_green_client

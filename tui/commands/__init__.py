@@ -22,13 +22,22 @@ class CommandError(Exception):
         self.code = code
 
 
+ADDRESS_SETTING = {"Meta Cloud API": "meta.base_url", "Green API": "green.api_url", "Alibaba CAMS": "alibaba.endpoint"}
+"""Where each service's address is set: named when it cannot be reached."""
+
+
 def error_line(exc: BaseException) -> str:
-    """One line for an error: a client's text and hint (its HTTP status said once), else `str()`."""
-    from tui.api.errors import ApiError
+    """One line for an error: a client's text and hint (its HTTP status said once), else `str()`.
+    A service that cannot be reached names the setting that holds its address."""
+    from tui.api.errors import ApiError, NetworkError
+    from tui.config import env_name
 
     if not isinstance(exc, ApiError):
         return str(exc) or type(exc).__name__
     text = re.sub(r"(\(HTTP \d{3}\))(\s*\1)+", r"\1", exc.text())
     if exc.hint:
         text = f"{text.rstrip('.')}. {exc.hint}"
+    key = ADDRESS_SETTING.get(exc.service)
+    if isinstance(exc, NetworkError) and key and key not in text:
+        text = f"{text.rstrip('.')} (address: {key}, {env_name(key)})"
     return text

@@ -2,8 +2,8 @@
 
 Self-contained (inline SVG, no scripts, fonts or requests): it opens offline and
 prints on A4 and Letter alike: the page size is left to the printer (`@page` sets the
-margins) and 12 codes (3 x 4, 62 mm each) fill the part both papers share within
-10 mm margins, 190 x 259 mm.
+margins) and 12 codes (3 x 4, 62 mm each: a 40 mm QR, four lines of message, the link)
+fill the part both papers share within 10 mm margins, 190 x 259 mm.
 """
 
 from __future__ import annotations
@@ -20,20 +20,21 @@ WA_LINK = "https://wa.me/"
 STYLE = """
 @page { size: auto; margin: 10mm; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 9pt/1.3 system-ui, sans-serif; color: #000; background: #fff; }
-header { padding: 4mm 0; font-size: 10pt; }
+body { margin: 0; font: 8pt/1.25 system-ui, sans-serif; color: #000; background: #fff; }
+header { padding: 0 0 4mm; font-size: 10pt; }
 .page { display: grid; grid-template-columns: repeat(3, 62mm); grid-auto-rows: 62mm; gap: 2mm;
         width: 190mm; break-after: page; page-break-after: always; }
 .page:last-child { break-after: auto; page-break-after: auto; }
-.card { break-inside: avoid; padding: 2mm; border: 0.2mm dashed #999; display: flex; flex-direction: column;
-        align-items: center; overflow: hidden; }
+.card { margin: 0; padding: 2mm; border: 0.2mm dashed #999; display: flex; flex-direction: column;
+        align-items: center; overflow: hidden; break-inside: avoid; }
 .card svg { width: 40mm; height: 40mm; flex: none; shape-rendering: crispEdges; }
-.message { margin-top: 1mm; text-align: center; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 12mm;
-           overflow: hidden; }
-.link { margin-top: auto; font: 7pt/1.2 ui-monospace, monospace; color: #000; overflow-wrap: anywhere;
-        text-decoration: none; }
+.message { flex: none; margin: 1mm 0 0; width: 100%; font-size: 7.5pt; max-height: 5em; overflow: hidden;
+           display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4; line-clamp: 4;
+           text-align: center; white-space: pre-wrap; overflow-wrap: anywhere; }
+.link { margin-top: auto; max-width: 100%; font: 6.5pt/1.2 ui-monospace, monospace; color: #000;
+        white-space: nowrap; overflow: hidden; text-overflow: ellipsis; text-decoration: none; }
 @media print { header { display: none; } }
-@media screen { body { padding: 10mm; background: #eee; } .page { background: #fff; padding: 0; margin-bottom: 10mm; } }
+@media screen { body { padding: 10mm; background: #eee; } .page { background: #fff; margin-bottom: 10mm; } }
 """
 
 
