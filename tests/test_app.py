@@ -164,3 +164,30 @@ async def test_palette_choices_are_remembered_and_the_command_line_wins(sandbox:
 
     pinned = WaqrApp(load_settings(overrides={**sandbox.settings(), "ui.theme": "waqr-contrast"}), pinned=["theme"])
     assert pinned.theme == "waqr-contrast" and pinned.qr_style == "half"
+
+
+async def test_profiles_in_the_header_and_switched_from_the_palette(sandbox: Sandbox, tmp_path: Path) -> None:
+    from tui.app import WaqrApp
+    from tui.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.acme.alibaba]\nphone_number = "8613800138000"\n'
+                      '[profiles.other.meta]\nphone_number_id = "109999999999999"\n')
+    config.chmod(0o600)
+    overrides = {**sandbox.settings(), "ui.provider": "alibaba"}
+
+    def reload(profile):
+        return load_settings(config, overrides, profile=profile)
+
+    app = WaqrApp(reload("acme"), sandbox=sandbox, config_file=str(config), reload=reload)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.screen.page is not None)
+        assert "profile acme" in app.title
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Profile: acme ✓", "Profile: other", "Profile: default"} <= titles
+        old = app.clients
+        await app.use_profile(None)
+        await until(pilot, lambda: getattr(app.screen, "page", None) is not None)
+        assert app.title == "waqr" and app.clients is not old and old._codes is None  # old clients closed
+        await pilot.press("2")
+        await until(pilot, lambda: app.screen.query("#link-title"))

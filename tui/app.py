@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tui.clients import Clients
-from tui.config import Settings, config_file_warning, resolve_config_file
+from tui.config import ConfigError, Settings, config_file_warning, resolve_config_file
 from tui.qr.render import STYLES
 from tui.screens.codes import CodesScreen
 from tui.screens.dialogs import HelpScreen
@@ -21,6 +21,7 @@ from tui.screens.fleet import FleetScreen
 from tui.screens.link import LinkScreen
 from tui.screens.main import Context, MainScreen
 from tui.state import load_state, save_state
+from tui.text import plain
 from tui.themes import DEFAULT_THEME, load_themes
 
 if TYPE_CHECKING:
@@ -59,13 +60,17 @@ class WaqrApp(App[None]):
         config_file: str | None = None,
         driver_class: type[Driver] | None = None,
         pinned: Iterable[str] = (),
+        reload: Callable[[str | None], Settings] | None = None,
     ) -> None:
         """`pinned`: choices given on the command line (`theme`, `qr_style`), which win over those
-        remembered from the palette; remembered ones win over the config file and environment."""
+        remembered from the palette; remembered ones win over the config file and environment. `reload(profile)`: the settings
+        again from the same sources with another profile (the palette offers the profiles then)."""
         self.DEFAULT_MODE = start  # Textual mounts this mode first: no blank default screen to switch from
         super().__init__(driver_class=driver_class)
         self.settings = settings
         self.sandbox = sandbox
+        self.reload = reload
+        self._set_title()
         remembered = load_state()
         pinned = set(pinned)
 
@@ -78,7 +83,7 @@ class WaqrApp(App[None]):
             provider = settings.ui.provider  # remembered for an account not configured now
         self.clients = Clients(settings, provider=provider, codes=codes_provider, green=green)
         self.context = Context(settings, self.clients, demo=sandbox is not None)
-        self.add_mode("codes", lambda: CodesScreen(self.context))
+        self.add_mode("codes", self._codes_screen)
         self.add_mode("link", self._link_screen)
         self.config_file = resolve_config_file(config_file)
         themes, problems = load_themes()
@@ -94,10 +99,43 @@ class WaqrApp(App[None]):
         self.set_reactive(WaqrApp.qr_style, choice("qr_style", settings.ui.qr_style))
         self.set_reactive(WaqrApp.provider_name, provider)
 
+    def _set_title(self) -> None:
+        profile = self.settings.profile
+        self.title = "waqr" + (f" · profile {plain(profile, line=True, limit=40)}" if profile else "")
+
+    async def use_profile(self, name: str | None) -> None:
+        """Switch to another profile: new settings and clients; both screens start afresh."""
+        if self.reload is None:
+            return
+        try:
+            settings = self.reload(name)
+        except ConfigError as exc:
+            self.notify(f"Profile {name}: {exc}", severity="error")
+            return
+        old = self.clients
+        self.settings = settings
+        self.clients = Clients(settings, provider=old.provider)
+        self.context = Context(settings, self.clients, demo=self.context.demo)
+        current = self.current_mode
+        for mode in sorted(("codes", "link"), key=lambda m: m == current):  # the current one last
+            other = "link" if mode == "codes" else "codes"
+            if mode == current:
+                await self.switch_mode(other)
+            await self.remove_mode(mode)
+            self.add_mode(mode, self._codes_screen if mode == "codes" else self._link_screen)
+        await self.switch_mode(current)
+        self._set_title()
+        await old.aclose()
+        self.notify(f"Profile: {name or 'default'}.")
+
+    def _codes_screen(self) -> Screen[Any]:
+        return CodesScreen(self.context)
+
     def _link_screen(self) -> Screen[Any]:
         """Link device: the list of instances when there may be several, else the one instance."""
         g = self.settings.green
-        if self.clients.has_green() or not (g.partner_token or len(self.settings.green_instances()) > 1):
+        single = g.configured and not g.partner_token and len(self.settings.green_instances()) <= 1
+        if self.clients.has_green() or single:
             return LinkScreen(self.context)
         return FleetScreen(self.context)
 
@@ -192,6 +230,11 @@ class WaqrApp(App[None]):
                 mark = " ✓" if name == self.clients.provider or (self.clients.provider == "auto" and name == choices[0][0]) else ""
                 yield SystemCommand(f"Provider: {title}{mark}", f"Message QR codes from {title}",
                                     lambda n=name: self.run_worker(self.use_provider(n)))
+        if self.reload is not None:
+            for name in [None, *self.settings.profiles()]:
+                mark = " ✓" if name == self.settings.profile else ""
+                yield SystemCommand(f"Profile: {name or 'default'}{mark}", "Switch accounts (config file profiles)",
+                                    lambda n=name: self.run_worker(self.use_profile(n)))
         if self.sandbox is not None:
             yield SystemCommand("Sandbox: simulate the phone scanning the QR", "Demo only: link the sandbox instance",
                                 self._simulate_scan)

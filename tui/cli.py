@@ -298,18 +298,19 @@ def run_app(app: App[Any], *, headless: bool = False) -> int:
 
 
 def open_app(args: argparse.Namespace, settings: Settings, sandbox: Any, redact: Callable[[str], str],
-             logged: Path | None) -> int:
+             logged: Path | None, reload: Callable[[str | None], Settings] | None = None) -> int:
     problem = start_problem(settings, args.command)
     if problem:
         raise ConfigError(f"{problem} Set them in the config file or the environment, or try: waqr --demo")
     green = None
-    if args.command == "link" and (args.instance or not settings.green.configured):
-        green = asyncio.run(_green_for(settings, args.instance))  # the app builds the default one itself
+    if args.command == "link" and args.instance:
+        green = asyncio.run(_green_for(settings, args.instance))  # else the app: one instance, or the fleet list
     from tui.app import WaqrApp
 
     app = guarded(WaqrApp, redact, logged)(settings, start="link" if args.command == "link" else "codes",
                                             sandbox=sandbox, config_file=args.config, green=green,
-                                            pinned=[name for name in ("theme", "qr_style") if getattr(args, name, None)])
+                                            pinned=[name for name in ("theme", "qr_style") if getattr(args, name, None)],
+                                            reload=reload)
     return run_app(app)
 
 
@@ -455,7 +456,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_command(args, settings, redact)
             if args.command == "link" and args.plain:
                 return run_plain_link(args, settings)
-            return open_app(args, settings, sandbox, redact, logged)
+            def reload(profile: str | None) -> Settings:
+                return load_settings(args.config, overrides, env_file=args.env_file, profile=profile)
+
+            return open_app(args, settings, sandbox, redact, logged, reload)
     except ConfigError as exc:
         sys.stderr.write(f"waqr: {plain(redact(str(exc)), line=True)}\n")
         return USAGE
