@@ -17,7 +17,6 @@ from tui.config import ConfigError, Settings, config_file_warning, resolve_confi
 from tui.qr.render import STYLES
 from tui.screens.codes import CodesScreen
 from tui.screens.dialogs import HelpScreen
-from tui.screens.fleet import FleetScreen
 from tui.screens.link import LinkScreen
 from tui.screens.main import Context, MainScreen
 from tui.state import load_state, save_state
@@ -137,6 +136,8 @@ class WaqrApp(App[None]):
         single = g.configured and not g.partner_token and len(self.settings.green_instances()) <= 1
         if self.clients.has_green() or single:
             return LinkScreen(self.context)
+        from tui.screens.fleet import FleetScreen  # imported when Link device first opens
+
         return FleetScreen(self.context)
 
     async def on_unmount(self) -> None:

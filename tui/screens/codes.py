@@ -14,10 +14,8 @@ from tui.api.errors import ApiError
 from tui.api.models import Page, QrCode
 from tui.api.provider import CodesProvider
 from tui.paging import Pager, Query, search_all
-from tui.screens.code_form import CodeForm
 from tui.screens.dialogs import ConfirmScreen, FullQrScreen
 from tui.screens.main import FIRST_KEYS, Context, MainScreen
-from tui.screens.save_image import SaveImageScreen
 from tui.text import plain
 from tui.widgets.data_text import data
 from tui.widgets.qr_view import QRView
@@ -345,6 +343,8 @@ class CodesScreen(MainScreen):
 
     @work(exclusive=True, group="codes-change", exit_on_error=False)
     async def action_new(self) -> None:
+        from tui.screens.code_form import CodeForm  # the editor's import is paid on first use, not at start
+
         if self.provider is None:
             return
         created = await self.app.push_screen_wait(CodeForm(self.provider))
@@ -353,6 +353,8 @@ class CodesScreen(MainScreen):
 
     @work(exclusive=True, group="codes-change", exit_on_error=False)
     async def action_edit(self) -> None:
+        from tui.screens.code_form import CodeForm
+
         code = self._need()
         if code is None or self.provider is None:
             return
@@ -400,6 +402,8 @@ class CodesScreen(MainScreen):
 
     @work(exclusive=True, group="codes-save", exit_on_error=False)
     async def action_save(self) -> None:
+        from tui.screens.save_image import SaveImageScreen
+
         code = self._need()
         if code is None or self.provider is None:
             return
