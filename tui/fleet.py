@@ -53,7 +53,8 @@ class Member:
     problem: str = ""
     """Why the last check failed ("" when it did not)."""
     phone: str = ""
-    """The linked account's number (linked instances only)."""
+    """The linked account's number (linked instances only, asked once they are on screen)."""
+    phone_asked: bool = False
     next_at: float = 0.0
 
     def words(self, now: float) -> str:
@@ -131,11 +132,12 @@ class Fleet:
             while True:
                 now = self.clock()
                 seen = set(visible())
-                due = [m for m in self.members if m.next_at <= now and m.id not in busy]
+                due = [m for m in self.members if m.id not in busy and (
+                    m.next_at <= now or (m.id in seen and m.state == "authorized" and not m.phone_asked))]
                 due.sort(key=lambda m: (m.id not in seen, m.next_at))
                 for member in due[: max(0, self.limit - len(running))]:
                     busy.add(member.id)
-                    task = asyncio.create_task(self._check(member, on_change))
+                    task = asyncio.create_task(self._check(member, on_change, phone=member.id in seen))
                     running.add(task)
                     task.add_done_callback(lambda t, m=member.id: (running.discard(t), busy.discard(m)))
                 if running and len(running) >= self.limit:
@@ -148,7 +150,9 @@ class Fleet:
             for task in running:
                 task.cancel()
 
-    async def _check(self, member: Member, on_change: Callable[[Member], Awaitable[None] | None]) -> None:
+    async def _check(self, member: Member, on_change: Callable[[Member], Awaitable[None] | None], *,
+                     phone: bool = True) -> None:
+        """The state; for a linked instance on screen, its phone too (getWaSettings, once)."""
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         wait = self.every
@@ -156,8 +160,9 @@ class Fleet:
             client = self.client(member)
             state = await client.state()
             if state != "authorized":
-                member.phone = ""
-            elif not member.phone:
+                member.phone, member.phone_asked = "", False
+            elif phone and not member.phone_asked:
+                member.phone_asked = True
                 member.phone = (await client.wa_settings()).phone or ""
         except RateLimitError as exc:
             member.problem = "too many requests"

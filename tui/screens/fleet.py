@@ -48,6 +48,7 @@ class FleetScreen(MainScreen):
         self.shown: list[Member] = []
         self.open_first = open_first
         """An instance (name or id) to open at once, as `waqr link --instance` asks."""
+        self._status_due = False
         self.sorted_once = False
         """The list is put in order (attention first) once, when the first states are all in."""
 
@@ -65,6 +66,7 @@ class FleetScreen(MainScreen):
             table.add_column(name, key=name, width=width)
         self.sub_title = "Green API" + self.demo_suffix
         self.say("Loading the instances…")
+        self.set_interval(0.5, self._flush_status)  # a status line per state would relayout 500 times
         self.app.call_after_refresh(self._load)
 
     @work(exclusive=True, group="fleet-load", exit_on_error=False)
@@ -144,8 +146,14 @@ class FleetScreen(MainScreen):
             self._fill()
             return
         for (name, _width), value in zip(COLUMNS, self._cells(member, time.monotonic())):
-            table.update_cell(member.id, name, value)
-        self._where()
+            if name != "id" and name != "name":
+                table.update_cell(member.id, name, value)
+        self._status_due = True
+
+    def _flush_status(self) -> None:
+        if self._status_due:
+            self._status_due = False
+            self._where()
 
     def _where(self) -> None:
         if self.fleet is None:
