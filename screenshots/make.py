@@ -42,11 +42,12 @@ def title(app: WaqrApp) -> str:
 
 
 async def shot(name: str, start: str, steps: Callable[[Pilot[Any], Sandbox], Awaitable[None]],
-               prepare: Callable[[Sandbox], None] | None = None) -> None:
+               prepare: Callable[[Sandbox], None] | None = None, fleet: bool = False) -> None:
     with Sandbox() as sandbox:
         if prepare:
             prepare(sandbox)
-        app = WaqrApp(load_settings(overrides=sandbox.settings()), start=start, sandbox=sandbox)
+        overrides = {**sandbox.settings(), **(sandbox.fleet_settings() if fleet else {})}
+        app = WaqrApp(load_settings(overrides=overrides), start=start, sandbox=sandbox)
         async with app.run_test(size=SIZE) as pilot:
             await steps(pilot, sandbox)
             app.clear_notifications()
@@ -88,6 +89,10 @@ async def pairing(pilot: Pilot[Any], _s: Sandbox) -> None:
     await until(pilot, lambda: getattr(pilot.app.screen, "code", None))
 
 
+async def fleet_list(pilot: Pilot[Any], _s: Sandbox) -> None:
+    await until(pilot, lambda: getattr(pilot.app.screen, "sorted_once", False))
+
+
 async def error(pilot: Pilot[Any], _s: Sandbox) -> None:
     await until(pilot, lambda: getattr(pilot.app.screen, "error", None) is not None)
 
@@ -106,6 +111,7 @@ async def main() -> None:
     await shot("linked", "link", linked)
     await shot("pairing-code", "link", pairing)
     await shot("error", "codes", error, expired_token)
+    await shot("fleet", "link", fleet_list, fleet=True)
 
 
 if __name__ == "__main__":

@@ -77,3 +77,15 @@ async def test_no_token_of_the_fleet_appears_anywhere(fleet_box: Sandbox) -> Non
                                             for m in app.screen.fleet.members]
         assert all(secret not in shot for secret in secrets)
         assert app.screen.query_one(DataTable).row_count == len(app.screen.fleet.members)
+
+
+async def test_the_demo_scan_links_the_instance_being_linked(fleet_box: Sandbox) -> None:
+    app = fleet_app(fleet_box)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, FleetScreen) and app.screen.fleet is not None)
+        target = next(m for m in app.screen.fleet.members if m.id != "7105000001" and m.name)
+        await pilot.press("slash", *target.id, "enter")
+        await until(pilot, lambda: isinstance(app.screen, LinkScreen))
+        command = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Sandbox: simulate"))
+        await command.callback()
+        assert fleet_box.green.instances[target.id].authorized

@@ -87,3 +87,16 @@ def test_error(snap_compare, box: Sandbox) -> None:
         await quiet(pilot)
 
     assert snap_compare(make_app(box), terminal_size=(100, 30), run_before=ready)
+
+
+def test_fleet_list(snap_compare) -> None:
+    with Sandbox() as sandbox:
+        async def ready(pilot) -> None:
+            await until(pilot, lambda: getattr(pilot.app.screen, "sorted_once", False))
+            table = pilot.app.screen.query_one(DataTable)
+            for row in range(table.row_count):  # the time of the last check changes from run to run
+                table.update_cell_at((row, 4), "12:00:00")
+            await quiet(pilot)
+
+        app = make_app(sandbox, start="link", **sandbox.fleet_settings())
+        assert snap_compare(app, terminal_size=(100, 24), run_before=ready)

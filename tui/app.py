@@ -81,7 +81,7 @@ class WaqrApp(App[None]):
         if provider != "auto" and provider not in {name for name, _ in Clients(settings).provider_choices()}:
             provider = settings.ui.provider  # remembered for an account not configured now
         self.clients = Clients(settings, provider=provider, codes=codes_provider, green=green)
-        self.context = Context(settings, self.clients, demo=sandbox is not None)
+        self.context = Context(settings, self.clients, demo=sandbox is not None, sandbox=sandbox)
         self.add_mode("codes", self._codes_screen)
         self.add_mode("link", self._link_screen)
         self.config_file = resolve_config_file(config_file)
@@ -114,7 +114,7 @@ class WaqrApp(App[None]):
         old = self.clients
         self.settings = settings
         self.clients = Clients(settings, provider=old.provider)
-        self.context = Context(settings, self.clients, demo=self.context.demo)
+        self.context = Context(settings, self.clients, demo=self.context.demo, sandbox=self.sandbox)
         current = self.current_mode
         for mode in sorted(("codes", "link"), key=lambda m: m == current):  # the current one last
             other = "link" if mode == "codes" else "codes"
@@ -236,11 +236,7 @@ class WaqrApp(App[None]):
                 mark = " ✓" if name == self.settings.profile else ""
                 yield SystemCommand(f"Profile: {name or 'default'}{mark}", "Switch accounts (config file profiles)",
                                     lambda n=name: self.run_worker(self.use_profile(n)))
-        if self.sandbox is not None:
-            yield SystemCommand("Sandbox: simulate the phone scanning the QR", "Demo only: link the sandbox instance",
-                                self._simulate_scan)
+        if self.sandbox is not None and isinstance(screen, LinkScreen):
+            yield SystemCommand("Sandbox: simulate the phone scanning the QR", "Demo only: link this instance",
+                                lambda: screen.run_action("simulate_scan"))
         yield SystemCommand("Quit", "Quit waqr", self.exit)
-
-    def _simulate_scan(self) -> None:
-        self.sandbox.green.scan()
-        self.notify("Sandbox: the phone scanned the QR.", timeout=3)

@@ -228,6 +228,13 @@ class LinkScreen(MainScreen):
 
     # -- actions -------------------------------------------------------------------------------
 
+    def action_simulate_scan(self) -> None:
+        """Demo only: the sandbox's phone scans this instance's QR."""
+        sandbox = self.context.sandbox
+        if sandbox is not None and self.client is not None:
+            sandbox.green.scan(self.client.instance)
+            self.say("Sandbox: the phone scanned the QR.")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.back if action == "back" else True
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.binding import Binding
 from textual.screen import Screen
@@ -36,6 +36,8 @@ class Context:
     clients: Clients
     demo: bool = False
     notes: list[str] = field(default_factory=list)
+    sandbox: Any = None
+    """The demo's sandbox (None with real accounts): the palette can play the phone with it."""
     """Warnings found at start (theme files, config file mode): the first screen shows them."""
 
 
