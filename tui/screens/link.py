@@ -252,35 +252,29 @@ class LinkScreen(MainScreen):
         self._show("Connecting…", "", "")
         self.start()
 
+    async def _confirm_then(self, ask: ConfirmScreen, act: str, done: str, failed: str) -> bool:
+        """Ask first; then call the client's `act` method and say how it went. True when it was done."""
+        if self.client is None or not await self.app.push_screen_wait(ask):
+            return False
+        try:
+            await getattr(self.client, act)()
+        except ApiError as exc:
+            self.say(f"{failed}: {exc.describe()}", severity="error")
+            return False
+        self.say(done)
+        return True
+
     @work(exclusive=True, group="link-action", exit_on_error=False)
     async def action_logout(self) -> None:
-        if self.client is None:
-            return
         ask = ConfirmScreen("Log out the instance?", "The linked phone is unlinked; a new QR appears to link again.",
                             "Log out")
-        if not await self.app.push_screen_wait(ask):
-            return
-        try:
-            await self.client.logout()
-        except ApiError as exc:
-            self.say(f"Log out failed: {exc.describe()}", severity="error")
-            return
-        self.say("Logged out. Waiting for a new QR…")
-        self.action_restart()
+        if await self._confirm_then(ask, "logout", "Logged out. Waiting for a new QR…", "Log out failed"):
+            self.action_restart()
 
     @work(exclusive=True, group="link-action", exit_on_error=False)
     async def action_reboot(self) -> None:
-        if self.client is None:
-            return
         ask = ConfirmScreen("Reboot the instance?", "It restarts on Green API's side; this takes a moment.", "Reboot")
-        if not await self.app.push_screen_wait(ask):
-            return
-        try:
-            await self.client.reboot()
-        except ApiError as exc:
-            self.say(f"Reboot failed: {exc.describe()}", severity="error")
-            return
-        self.say("Rebooting the instance…")
+        await self._confirm_then(ask, "reboot", "Rebooting the instance…", "Reboot failed")
 
     @work(exclusive=True, group="link-action", exit_on_error=False)
     async def action_pairing(self) -> None:
