@@ -57,7 +57,7 @@ def test_sandbox_help_lists_only_what_it_honours(capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit):
         main(["sandbox", "--help"])
     out = capsys.readouterr().out
-    assert "--port" in out and not any(o in out for o in ("--theme", "--qr-style", "--config", "--set"))
+    assert "--port" in out and "--instances" in out and not any(o in out for o in ("--theme", "--qr-style", "--config", "--set"))
 
 
 def test_codes_help_explains_each_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,6 +72,8 @@ def test_codes_help_explains_each_subcommand(capsys: pytest.CaptureFixture[str])
 def test_usage_errors_are_one_line_exit_2() -> None:
     result = run("sandbox", "--port", "99999")
     assert result.returncode == 2 and "99999 is not a port number" in one_line(result.stderr)
+    result = run("sandbox", "--instances", "0")
+    assert result.returncode == 2 and "from 1 to 10000" in one_line(result.stderr)
     for args in (["codes"], ["codes", "get"], ["codes", "list", "--json", "--csv"], ["link", "--png", "x.png"],
                  ["--nope"]):
         with pytest.raises(SystemExit) as done:

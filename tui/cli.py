@@ -79,6 +79,16 @@ def _port(text: str) -> int:
     return port
 
 
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1 <= count <= 10_000:
+        raise argparse.ArgumentTypeError(f"{count}: from 1 to 10000")
+    return count
+
+
 def _common(defaults: bool) -> argparse.ArgumentParser:
     """Options accepted before and after a subcommand (subparsers must not reset them)."""
     d: Any = None if defaults else argparse.SUPPRESS
@@ -143,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="serve the simulator of the three APIs",
                              description="Serve the simulated Meta, Green API and CAMS services on 127.0.0.1.")
     sandbox.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
+    sandbox.add_argument("--instances", type=_count, default=None, metavar="N",
+                         help="Green API instances of the simulated partner account (default: a dozen)")
     sandbox.add_argument("--version", action="version", version=f"waqr {__version__}")
 
     codes = sub.add_parser("codes", parents=[common], help="message QR codes from a shell (list, get, create, ...)",
@@ -210,11 +222,11 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
-def run_sandbox(port: int) -> int:
+def run_sandbox(port: int, instances: int | None = None) -> int:
     from tui.sandbox import Sandbox
 
     try:
-        sandbox = Sandbox().start(port)
+        sandbox = (Sandbox(instances=instances) if instances else Sandbox()).start(port)
     except OSError as exc:
         print(f"waqr: cannot listen on 127.0.0.1:{port}: {exc.strerror}", file=sys.stderr)
         return FAILED
@@ -434,7 +446,7 @@ def _demo(enabled: bool) -> Iterator[Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "sandbox":
-        return run_sandbox(args.port)
+        return run_sandbox(args.port, args.instances)
     if args.command == "link" and args.png and not args.plain:
         sys.stderr.write("waqr link: --png goes with --plain (see: waqr link --help)\n")
         return USAGE

@@ -12,23 +12,13 @@ from tui.api.errors import ApiError, AuthError, RateLimitError
 from tui.commands import FAILED, OK, USAGE, CommandError, error_line
 from tui.commands.output import Console
 from tui.config import InstanceSettings, Settings
+from tui.fleet import ATTENTION, IN_FLIGHT, WORDS
 from tui.services import build_green_client
 from tui.text import plain
 
 if TYPE_CHECKING:
     from tui.api.green import GreenClient
 
-IN_FLIGHT = 4
-"""At most this many requests across the fleet at once (DESIGN: fleet states)."""
-STATE_WORDS = {
-    "authorized": "linked",
-    "notAuthorized": "not linked",
-    "blocked": "banned by WhatsApp",
-    "sleepMode": "phone off",
-    "starting": "starting",
-    "yellowCard": "sending suspended",
-    "unknown": "could not be checked",
-}
 MAX_WAIT = 5.0
 """Longest Retry-After waited out while checking states."""
 PAIRING_LIFETIME = 150.0
@@ -45,8 +35,9 @@ class Status:
 
     @property
     def needs_attention(self) -> bool:
-        """Anything but linked: not linked, banned, phone off, starting, sending suspended, or unknown."""
-        return self.state != "authorized"
+        """The app's rule (`tui.fleet.ATTENTION`: not linked, phone offline, suspended, banned), or not checkable.
+        `starting` counts only when it lasts over 5 minutes, which one look cannot tell: it is left out."""
+        return self.state in ATTENTION or bool(self.error)
 
 
 async def check(settings: Settings, entry: InstanceSettings, *, attempts: int = 3) -> Status:
@@ -101,7 +92,7 @@ async def list_instances(settings: Settings, entries: list[InstanceSettings], co
     elif console.tty:
         console.rows(("ID", "NAME", "STATE", "PHONE"),
                      ((s.instance.id_instance, s.instance.name,
-                       f"{STATE_WORDS.get(s.state, s.state)} ({s.state})" if s.state in STATE_WORDS else s.state,
+                       f"{WORDS[s.state]} ({s.state})" if s.state in WORDS else s.state,
                        f"+{s.phone}" if s.phone else "") for s in shown))
     else:
         console.rows(("ID", "NAME", "STATE", "PHONE"),
