@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -152,20 +151,6 @@ class WaqrApp(App[None]):
             self.screen.say(f"{title}: {message}" if title else message, severity=severity)
             return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def _fatal_error(self) -> None:
-        """An exception nobody caught: one line, no traceback with locals (they may hold a token).
-
-        Textual's own prints a Rich traceback *with locals*; the redacted traceback goes to the log.
-        """
-        import sys
-
-        error = sys.exc_info()[1]
-        log.critical("unexpected error", exc_info=error)
-        name = type(error).__name__ if error else "error"
-        self.bell()
-        self._exit_renderables.append(Text(f"waqr: unexpected {name}; the details are in the log file."))
-        self._close_messages_no_wait()
 
     # -- actions --------------------------------------------------------------------------------
 
