@@ -69,24 +69,23 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(USAGE)
 
 
-def _port(text: str) -> int:
+def _int_between(text: str, low: int, high: int, noun: str, hint: str) -> int:
+    """An argparse type: an integer from `low` to `high`, else a one-line usage error."""
     try:
-        port = int(text)
+        value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number: 1 to 65535, or 0 for a free one")
-    return port
+        raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value} {hint}")
+    return value
+
+
+def _port(text: str) -> int:
+    return _int_between(text, 0, 65535, "a port number", "is not a port number: 1 to 65535, or 0 for a free one")
 
 
 def _count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 1 <= count <= 10_000:
-        raise argparse.ArgumentTypeError(f"{count}: from 1 to 10000")
-    return count
+    return _int_between(text, 1, 10_000, "a number", "is out of range: from 1 to 10000")
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
