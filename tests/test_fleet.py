@@ -33,7 +33,12 @@ async def test_the_list_attention_first_filter_open_and_back(fleet_box: Sandbox)
         await until(pilot, lambda: all(m.state or m.problem for m in screen.fleet.members), timeout=30,
                     what="every state known")
         assert fleet_box.green.max_in_flight <= 4 and screen.fleet.most_in_flight <= 4
-        await pilot.press("r")  # order by attention once the states are in
+        await until(pilot, lambda: screen.sorted_once)
+        await pilot.pause()
+        table = screen.query_one(DataTable)
+        states = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
+        assert not any("not checked" in state for state in states), states  # every row shows its answer
+        await pilot.press("r")  # ask again: the order stays attention first
         now = screen.fleet.clock()
         flags = [m.needs_attention(now) for m in screen.shown]
         assert flags == sorted(flags, reverse=True) and any(flags) and not all(flags)

@@ -126,6 +126,18 @@ class FleetScreen(MainScreen):
             table.move_cursor(row=self.shown.index(keep))
         self._where()
 
+    def _resort(self) -> None:
+        """The rows in the fleet's order, moved in place (rebuilding 500 rows would stall the keys)."""
+        assert self.fleet is not None
+        keep = self.current()
+        order = {m.id: n for n, m in enumerate(self.fleet.ordered(self.query_one("#fleet-filter", Input).value))}
+        table = self.query_one(DataTable)
+        table.sort("id", key=lambda cell: order.get(str(cell), len(order)))
+        self.shown.sort(key=lambda m: order.get(m.id, len(order)))
+        if keep in self.shown:
+            table.move_cursor(row=self.shown.index(keep))
+        self._where()
+
     def _cells(self, member: Member, now: float) -> tuple[Any, ...]:
         checked = time.strftime("%H:%M:%S", time.localtime(time.time() - (now - member.checked_at))) \
             if member.checked_at is not None else "—"
@@ -137,18 +149,18 @@ class FleetScreen(MainScreen):
                 checked)
 
     def _changed(self, member: Member) -> None:
-        """One instance's state came in: its row changes in place (rows do not jump under the cursor)."""
+        """One instance's state came in: its row changes in place (rows do not jump under the cursor),
+        except once, when the first states are all in: then the list is put in order."""
         table = self.query_one(DataTable)
         if member not in self.shown:
             return
-        if not self.sorted_once and self.fleet and all(m.state or m.problem for m in self.fleet.members):
-            self.sorted_once = True
-            self._fill()
-            return
         for (name, _width), value in zip(COLUMNS, self._cells(member, time.monotonic())):
-            if name != "id" and name != "name":
+            if name not in ("id", "name"):
                 table.update_cell(member.id, name, value)
         self._status_due = True
+        if not self.sorted_once and self.fleet and all(m.state or m.problem for m in self.fleet.members):
+            self.sorted_once = True
+            self._resort()
 
     def _flush_status(self) -> None:
         if self._status_due:
