@@ -184,3 +184,16 @@ def test_import_on_cams_is_paced(waqr: Run, box: CountingSandbox, tmp_path: Path
     took = time.monotonic() - started
     assert code == 0 and out.count("\tcreated\t") == 6
     assert took >= 6 * 0.2 - 0.05  # list + 6 creates at 5 a second at most
+
+
+def test_importing_our_own_export_changes_nothing(waqr: Run, box: CountingSandbox, tmp_path: Path) -> None:
+    for message in ("copy \x1b]52;c;ZXZpbA==\x07 end", "line1\r\nline2", "bidi \u202e x",
+                    "Family \U0001F468\u200d\U0001F469\u200d\U0001F467 trip"):
+        box.meta.add_code(message)
+    code, _, _ = waqr("codes", "export", str(tmp_path), "--format", "svg")
+    assert code == 0
+    code, out, err = waqr("codes", "import", str(tmp_path / "index.csv"), "--dry-run")
+    assert code == 0, err
+    actions = [line.split("\t")[1] for line in out.splitlines() if line.count("\t") >= 3]
+    assert len(actions) == len(box.meta.codes) and set(actions) == {"skip"}, out  # a round trip is a no-op
+    assert "\u200d" in (tmp_path / "index.csv").read_text()  # emoji joiners are text, kept as they are

@@ -94,3 +94,17 @@ async def test_the_demo_scan_links_the_instance_being_linked(fleet_box: Sandbox)
         command = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Sandbox: simulate"))
         await command.callback()
         assert fleet_box.green.instances[target.id].authorized
+
+
+async def test_the_list_starts_at_the_top_and_an_instance_linked_meanwhile_is_asked_again(fleet_box: Sandbox) -> None:
+    app = fleet_app(fleet_box)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, FleetScreen) and app.screen.sorted_once, timeout=30)
+        screen = app.screen
+        assert screen.query_one(DataTable).cursor_row == 0 and screen.current().needs_attention(screen.fleet.clock())
+        target = screen.current()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, LinkScreen))
+        fleet_box.green.scan(target.id)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, FleetScreen) and target.state == "authorized", timeout=10)

@@ -126,3 +126,28 @@ async def test_an_edit_that_gives_a_new_code_asks_first_and_no_keeps_everything(
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, CodeForm))
         assert app.screen.query_one("#message", TextArea).text.endswith("!") and code.code in sandbox.cams.codes
+
+
+def test_emoji_joiners_are_text_and_controls_are_not() -> None:
+    from tui.text import is_plain, plain
+
+    family = "Family \U0001F468\u200d\U0001F469\u200d\U0001F467 trip \U0001F3F3\ufe0f\u200d\U0001F308"
+    assert plain(family) == family and is_plain(family)
+    assert plain("a\u200bb\u202ec") == "a<U+200B>b<U+202E>c"
+
+
+async def test_messages_in_the_full_screen_qr_go_to_its_caption_not_over_the_qr(sandbox: Sandbox) -> None:
+    from tests.qrcheck import decode_lines
+    from tui.screens.dialogs import FullQrScreen
+    from tui.widgets.qr_view import QRView
+
+    app = make_app(sandbox)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await until(pilot, lambda: app.screen.page is not None)
+        await pilot.press("enter")
+        assert isinstance(app.screen, FullQrScreen)
+        await pilot.press("v", "v")
+        await pilot.pause(0.2)
+        assert not app._notifications and "QR style" in text_of(app, "#full-caption")
+        view = app.screen.query_one(QRView)
+        assert view.rendered is None or decode_lines(view.cells())

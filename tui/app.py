@@ -15,7 +15,7 @@ from tui.clients import Clients
 from tui.config import ConfigError, Settings, config_file_warning, resolve_config_file
 from tui.qr.render import STYLES
 from tui.screens.codes import CodesScreen
-from tui.screens.dialogs import HelpScreen
+from tui.screens.dialogs import FullQrScreen, HelpScreen
 from tui.screens.link import LinkScreen
 from tui.screens.main import Context, MainScreen
 from tui.state import load_state, save_state
@@ -147,7 +147,7 @@ class WaqrApp(App[None]):
         """On a main screen, the status line (a toast would land on the QR); elsewhere a toast.
 
         `markup` is off by default here: any text may come from outside."""
-        if isinstance(self.screen, MainScreen) and not markup:
+        if isinstance(self.screen, (MainScreen, FullQrScreen)) and not markup:
             self.screen.say(f"{title}: {message}" if title else message, severity=severity)
             return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)

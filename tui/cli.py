@@ -9,6 +9,7 @@ without locals, goes to the log).
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import logging
 import signal
@@ -477,6 +478,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         sys.stderr.write(f"waqr: {plain(redact(str(exc)), line=True)}\n")
         return exc.code
+    except BrokenPipeError:
+        # `waqr codes list | head -1`: the reader has what it wanted. Quiet, as other tools are;
+        # stdout goes to /dev/null so that Python's own flush at exit does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except KeyboardInterrupt:
         sys.stderr.write("waqr: interrupted\n")
         return INTERRUPTED

@@ -19,7 +19,8 @@ _INVISIBLE = (
     "\u00ad"  # soft hyphen
     "\u061c"  # Arabic letter mark
     "\u180e"  # Mongolian vowel separator
-    "\u200b-\u200f"  # zero-width space/non-joiner/joiner, LRM, RLM
+    "\u200b"  # zero-width space (the joiners U+200C/U+200D are text: emoji sequences, Persian, Indic)
+    "\u200e\u200f"  # LRM, RLM
     "\u2028\u2029"  # line and paragraph separators
     "\u202a-\u202e"  # bidi embeddings and overrides
     "\u2060-\u2064"  # word joiner, invisible operators

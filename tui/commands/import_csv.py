@@ -20,6 +20,7 @@ from tui.api.http import RateLimiter
 from tui.api.models import MAX_MESSAGE, QrCode
 from tui.commands import FAILED, OK, USAGE, CommandError, error_line
 from tui.commands.codes import every_code
+from tui.text import plain
 from tui.commands.output import Console
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def plan(rows: list[Row], existing: list[QrCode]) -> list[Step]:
     """Decide each row against the codes the number has (and the rows before it)."""
     by_code = {c.code.upper(): c for c in existing}
     has = {c.prefilled_message: c.code for c in existing}
+    has.update({plain(c.prefilled_message): c.code for c in existing if plain(c.prefilled_message) not in has})
     planned: dict[str, int] = {}
     """Messages earlier rows create or set, by line."""
     steps: list[Step] = []
@@ -95,7 +97,8 @@ def plan(rows: list[Row], existing: list[QrCode]) -> list[Step]:
             found = by_code.get(row.code.upper())
             if found is None:
                 steps.append(Step(row.line, "fail", row.message, row.code, f"no code {row.code} on this number"))
-            elif found.prefilled_message == row.message:
+            elif row.message in (found.prefilled_message, plain(found.prefilled_message)):
+                # as the code has it, or as waqr's own export shows it (control characters made visible)
                 steps.append(Step(row.line, "skip", row.message, found.code, "unchanged"))
             else:
                 steps.append(Step(row.line, "edit", row.message, found.code))

@@ -277,7 +277,7 @@ class CodesScreen(MainScreen):
             box = found.first(Input)
             box.remove_class("hidden")
         else:
-            box = Input(placeholder="code, wa.me link or words of the message · enter · esc clears", id="find")
+            box = Input(placeholder="code, link or words · esc clears", id="find")
             self.query_one("#codes-left").mount(box, before=0)
         box.focus()
 
@@ -319,7 +319,8 @@ class CodesScreen(MainScreen):
             return
         self.found = query
         self._show(self.matches)
-        self.say(f"“{query}”: {len(self.matches)} codes in every page ({requests} requests{self._usage()}) · esc clears")
+        found = f"{len(self.matches)} code{'' if len(self.matches) == 1 else 's'}"
+        self.say(f"“{query}”: {found} in every page ({requests} requests{self._usage()}) · esc clears")
 
     def key_escape(self) -> None:
         box = self.query("#find")

@@ -66,7 +66,7 @@ class HelpScreen(Dialog[None]):
                     continue
                 seen.add(binding.description)
                 table.add_row(self.app.get_key_display(binding), binding.description)
-        table.add_row("ctrl+p", "Command palette: theme, QR style, provider, go to, actions")
+        table.add_row("ctrl+p", "Command palette (theme, style, …)")
 
 
 class FullQrScreen(Screen[None]):
@@ -85,6 +85,10 @@ class FullQrScreen(Screen[None]):
         yield QRView(self.payload, id="full-qr")
         yield Label(data(self.caption, line=True), id="full-caption")
         yield Footer(compact=True)
+
+    def say(self, text: str, severity: str = "information") -> None:
+        """A message in the caption line, never a toast over the QR."""
+        self.query_one("#full-caption", Label).update(data(f"{text} · {self.caption}", line=True))
 
     def action_close(self) -> None:
         self.dismiss(None)

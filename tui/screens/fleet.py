@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from tui.api.green import GreenClient
 
-COLUMNS = (("name", 18), ("id", 10), ("state", 25), ("phone", 13), ("checked", 8))
+COLUMNS = (("name", 18), ("id", 10), ("state", 25), ("phone", 13), ("checked", 9))
 
 
 class FleetScreen(MainScreen):
@@ -49,6 +49,7 @@ class FleetScreen(MainScreen):
         self.open_first = open_first
         """An instance (name or id) to open at once, as `waqr link --instance` asks."""
         self._status_due = False
+        self.opened: Member | None = None
         self.sorted_once = False
         """The list is put in order (attention first) once, when the first states are all in."""
 
@@ -129,13 +130,12 @@ class FleetScreen(MainScreen):
     def _resort(self) -> None:
         """The rows in the fleet's order, moved in place (rebuilding 500 rows would stall the keys)."""
         assert self.fleet is not None
-        keep = self.current()
+        keep = self.current() if self.query_one(DataTable).cursor_row > 0 else None  # not moved yet: the top row
         order = {m.id: n for n, m in enumerate(self.fleet.ordered(self.query_one("#fleet-filter", Input).value))}
         table = self.query_one(DataTable)
         table.sort("id", key=lambda cell: order.get(str(cell), len(order)))
         self.shown.sort(key=lambda m: order.get(m.id, len(order)))
-        if keep in self.shown:
-            table.move_cursor(row=self.shown.index(keep))
+        table.move_cursor(row=self.shown.index(keep) if keep in self.shown else 0)
         self._where()
 
     def _cells(self, member: Member, now: float) -> tuple[Any, ...]:
@@ -224,8 +224,15 @@ class FleetScreen(MainScreen):
             self._fill()
             self.say("Asking every instance's state again (4 at a time)…")
 
+    def on_screen_resume(self) -> None:
+        """Back from an instance: ask its state now (it may have been linked or logged out)."""
+        if self.fleet is not None and self.opened is not None:
+            self.opened.next_at = 0.0
+            self.opened.phone_asked = False
+
     def _open(self, member: Member) -> None:
         assert self.fleet is not None
+        self.opened = member
         title = f"{member.name} · {member.id}" if member.name else member.id
         self.app.push_screen(LinkScreen(self.context, client=self.fleet.client(member), title=title,
                                         back=len(self.fleet.members) > 1))
