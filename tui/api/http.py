@@ -127,15 +127,15 @@ class Failure:
     """True when the request cannot have reached the service."""
 
 
+NO_ANSWER = Failure(NetworkError, "no answer from {host} within {deadline:g} s",
+                    "The service is slow or unreachable; waqr will try again.", True, False)
 TRANSPORT: tuple[tuple[type[BaseException], Failure], ...] = (
     (httpx.ConnectTimeout, Failure(NetworkError, "cannot connect to {host} within {deadline:g} s",
                                    "Check the network and the service address in the settings.", True, True)),
     (httpx.PoolTimeout, Failure(NetworkError, "no free connection to {host} within {deadline:g} s",
                                 "waqr will try again.", True, True)),
-    (httpx.TimeoutException, Failure(NetworkError, "no answer from {host} within {deadline:g} s",
-                                     "The service is slow or unreachable; waqr will try again.", True, False)),
-    (TimeoutError, Failure(NetworkError, "no answer from {host} within {deadline:g} s",
-                           "The service is slow or unreachable; waqr will try again.", True, False)),
+    (httpx.TimeoutException, NO_ANSWER),
+    (TimeoutError, NO_ANSWER),  # the whole exchange's deadline (asyncio.timeout)
     (httpx.ConnectError, Failure(NetworkError, "cannot connect to {host}",
                                  "Check the network and the service address in the settings.", True, True)),
     (httpx.UnsupportedProtocol, Failure(RequestError, "the address is not http(s) ({host})",
