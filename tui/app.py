@@ -76,10 +76,10 @@ class WaqrApp(App[None]):
             value = getattr(remembered, name)
             return value if value and name not in pinned else configured
 
+        self.clients = Clients(settings, provider=settings.ui.provider, codes=codes_provider, green=green)
         provider = choice("provider", settings.ui.provider)
-        if provider != "auto" and provider not in {name for name, _ in Clients(settings).provider_choices()}:
-            provider = settings.ui.provider  # remembered for an account not configured now
-        self.clients = Clients(settings, provider=provider, codes=codes_provider, green=green)
+        if provider == "auto" or provider in {name for name, _ in self.clients.provider_choices()}:
+            self.clients.provider = provider  # not one remembered for an account that is not configured now
         self.context = Context(settings, self.clients, demo=sandbox is not None, sandbox=sandbox)
         self.add_mode("codes", self._codes_screen)
         self.add_mode("link", self._link_screen)
@@ -95,7 +95,7 @@ class WaqrApp(App[None]):
         warning = config_file_warning(self.config_file)
         self.context.notes.extend(problems + ([warning] if warning else []))
         self.set_reactive(WaqrApp.qr_style, choice("qr_style", settings.ui.qr_style))
-        self.set_reactive(WaqrApp.provider_name, provider)
+        self.set_reactive(WaqrApp.provider_name, self.clients.provider)
 
     def _set_title(self) -> None:
         profile = self.settings.profile
